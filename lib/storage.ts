@@ -1,0 +1,204 @@
+import type {
+  AuditEvent,
+  Customer,
+  EmbedKey,
+  EngineKey,
+  Invoice,
+  InvoiceStatus,
+  MagicLinkToken,
+  Offering,
+  Session,
+  SigningKey,
+  Tenant,
+} from './types.js';
+
+/**
+ * The storage contract every backend (memory, SQLite, Postgres, a third party's) implements.
+ *
+ * This file is the specification; `aforo-bridge/testing` checks it. Rules that hold for every method:
+ * - Methods are domain steps, not queries. There are no transactions in the interface: each step that
+ *   must be atomic is one method, and its doc says what it guarantees when called concurrently — from
+ *   one process or from several processes sharing one database.
+ * - Lookups return `null` for "not there"; they never throw for it.
+ * - Returned records are copies: mutating one never changes what is stored.
+ * - `now` is always passed in by the engine (tests drive the clock); a backend never reads the clock
+ *   to decide expiry.
+ * - Tenant-scoped lookups are scoped: a record of tenant A is never returned for tenant B.
+ */
+export interface Storage {
+  /** Prepares the backend (connects, migrates). Called once by `createBridge`; idempotent. */
+  init(): Promise<void>;
+  /** Releases connections. After it, no method is called. */
+  close(): Promise<void>;
+  /** Throws when the backend cannot be reached (readiness probe). */
+  ping(): Promise<void>;
+
+  // ---- tenants ---------------------------------------------------------------------------------
+  /** Inserts the tenant when its slug is free. Returns false when the slug exists (first writer wins). */
+  createTenant(tenant: Tenant): Promise<boolean>;
+  getTenant(slug: string): Promise<Tenant | null>;
+  listTenants(): Promise<Tenant[]>;
+
+  // ---- embed keys ------------------------------------------------------------------------------
+  createEmbedKey(key: EmbedKey): Promise<void>;
+  getEmbedKey(id: string): Promise<EmbedKey | null>;
+  listEmbedKeys(tenant: string): Promise<EmbedKey[]>;
+  /** Replaces the allowlist and/or status. Returns the updated key, or null when (tenant, id) is unknown. */
+  updateEmbedKey(
+    tenant: string,
+    id: string,
+    patch: { allowedOrigins?: string[]; status?: EmbedKey['status'] },
+  ): Promise<EmbedKey | null>;
+  /** True when some ACTIVE embed key of any tenant lists this (normalised) origin. Used by CORS preflight. */
+  isOriginAllowedByAnyKey(origin: string): Promise<boolean>;
+
+  // ---- tenant signing keys ---------------------------------------------------------------------
+  createSigningKey(key: SigningKey): Promise<void>;
+  getSigningKey(tenant: string, kid: string): Promise<SigningKey | null>;
+  /** Oldest first. */
+  listSigningKeys(tenant: string): Promise<SigningKey[]>;
+  /**
+   * Atomically: when `kid` is NEXT it becomes ACTIVE (promotedAt = now) and whatever key was ACTIVE becomes
+   * RETIRING. At most one key of a tenant is ACTIVE at any time, even when promotions race.
+   * Returns the promoted key, `'not_found'`, or `'not_next'` (the key is not NEXT — including the loser of
+   * two concurrent promotions of one key).
+   */
+  promoteSigningKey(tenant: string, kid: string, now: Date): Promise<SigningKey | 'not_found' | 'not_next'>;
+  /**
+   * Atomically marks the key REVOKED. Unless `force`, refuses (`'last_key'`) when it is the tenant's only key that
+   * still verifies (NEXT, ACTIVE or RETIRING); two concurrent revokes of a tenant's last two keys leave one.
+   * Revoking a REVOKED key returns it unchanged.
+   */
+  revokeSigningKey(
+    tenant: string,
+    kid: string,
+    options: { force: boolean; now: Date },
+  ): Promise<SigningKey | 'not_found' | 'last_key'>;
+
+  // ---- customers -------------------------------------------------------------------------------
+  /**
+   * Creates the customer on first sight of `(tenant, externalId)` or updates it. Exactly one record exists per
+   * (tenant, externalId) however many calls race; every racer gets that record back.
+   * `email` (stored as given, compared case-insensitively) is unique per tenant: when another customer holds it,
+   * `onEmailTaken: 'keep'` leaves this customer's email as it was and reports `emailTaken: true`;
+   * `'fail'` changes nothing at all and returns `'email_taken'`. `undefined` fields are left as they are;
+   * `null` clears them.
+   */
+  upsertCustomer(
+    input: {
+      tenant: string;
+      externalId: string;
+      newId: string;
+      email?: string | null;
+      name?: string | null;
+      now: Date;
+    },
+    onEmailTaken: 'keep' | 'fail',
+  ): Promise<{ customer: Customer; created: boolean; emailTaken: boolean } | 'email_taken'>;
+  getCustomer(tenant: string, id: string): Promise<Customer | null>;
+  getCustomerByExternalId(tenant: string, externalId: string): Promise<Customer | null>;
+  /** Case-insensitive exact match. */
+  getCustomerByEmail(tenant: string, email: string): Promise<Customer | null>;
+  /** Ordered by createdAt then id. */
+  listCustomers(tenant: string, filter: { email?: string }): Promise<Customer[]>;
+
+  // ---- offerings and invoices ------------------------------------------------------------------
+  /** Inserts or replaces the offering (tenant, id). */
+  putOffering(offering: Offering): Promise<Offering>;
+  /** Ordered by name then id. */
+  listOfferings(tenant: string, filter: { status?: Offering['status'] }): Promise<Offering[]>;
+  /** Inserts or replaces the invoice (tenant, id). */
+  putInvoice(invoice: Invoice): Promise<Invoice>;
+  /**
+   * The customer's invoices, newest `issuedAt` first, ties by id descending; only those strictly after `after`
+   * in that order; at most `limit`.
+   */
+  listInvoices(query: {
+    tenant: string;
+    customerId: string;
+    status?: InvoiceStatus;
+    limit: number;
+    after?: { issuedAt: Date; id: string };
+  }): Promise<Invoice[]>;
+
+  // ---- sessions --------------------------------------------------------------------------------
+  createSession(session: Session): Promise<void>;
+  getSession(sid: string): Promise<Session | null>;
+  /**
+   * Sets refreshedAt when the session is neither revoked nor past its absolute expiry at `now`; returns the
+   * updated session, else null. Racing with `revokeSession`, a refresh that returns a session happened before
+   * the revoke.
+   */
+  touchSession(sid: string, now: Date): Promise<Session | null>;
+  /** Sets revokedAt when not yet revoked. Returns true when this call revoked it. */
+  revokeSession(sid: string, now: Date): Promise<boolean>;
+  /** Revokes every live session created with (tenant, signingKid). Returns how many it revoked. */
+  revokeSessionsBySigningKey(tenant: string, signingKid: string, now: Date): Promise<number>;
+
+  // ---- one-time bridge-token ids ---------------------------------------------------------------
+  /**
+   * Remembers (tenant, kid, jti) until `expiresAt`. Returns true for the first caller and false for every other,
+   * however many race, in one process or several. A remembered jti whose `expiresAt` is before `now` may be
+   * taken again.
+   */
+  reserveJti(input: { tenant: string; kid: string; jti: string; expiresAt: Date; now: Date }): Promise<boolean>;
+
+  // ---- rate limits -----------------------------------------------------------------------------
+  /**
+   * Adds one hit to the fixed window of `windowMs` that contains `now` for `key` and returns the count after
+   * this hit (1 for the first). Concurrent hits each get a distinct count: n racing hits on a fresh window
+   * return exactly 1..n. `resetAt` is the window's end.
+   */
+  hitRateLimit(key: string, windowMs: number, now: Date): Promise<{ count: number; resetAt: Date }>;
+
+  // ---- magic links -----------------------------------------------------------------------------
+  createMagicLink(token: MagicLinkToken): Promise<void>;
+  /**
+   * Marks the token used when it exists for this tenant and embed key, is unused and `expiresAt` is after `now`,
+   * and returns it; otherwise returns null and changes nothing. One conditional write: of any number of
+   * concurrent consumes of one token (any processes), exactly one gets the token.
+   */
+  consumeMagicLink(input: {
+    tokenHash: string;
+    tenant: string;
+    embedKeyId: string;
+    now: Date;
+  }): Promise<MagicLinkToken | null>;
+  /** For tests and audits: the stored record, or null. */
+  getMagicLink(tokenHash: string): Promise<MagicLinkToken | null>;
+
+  // ---- engine key ------------------------------------------------------------------------------
+  getEngineKey(): Promise<EngineKey | null>;
+  /**
+   * Stores the key when none is stored and returns the stored one: when processes race on first start, all of
+   * them end up with the same key.
+   */
+  saveEngineKeyIfAbsent(key: EngineKey): Promise<EngineKey>;
+
+  // ---- audit -----------------------------------------------------------------------------------
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Newest first (at, then id, descending); only events strictly before `before` in that order. */
+  listAudit(query: {
+    tenant: string;
+    type?: string;
+    since?: Date;
+    limit: number;
+    before?: { at: Date; id: string };
+  }): Promise<AuditEvent[]>;
+
+  // ---- housekeeping ----------------------------------------------------------------------------
+  /**
+   * Deletes what can no longer matter at `now`: magic links expired before `now`, jtis expired before `now`,
+   * rate-limit windows ended before `now`, sessions whose absolute expiry is before `now`, audit events before
+   * `auditBefore`. Never deletes a live record. Returns how many rows of each kind went.
+   */
+  prune(input: { now: Date; auditBefore: Date }): Promise<PruneCounts>;
+}
+
+export interface PruneCounts {
+  magicLinks: number;
+  jtis: number;
+  rateLimits: number;
+  sessions: number;
+  audit: number;
+}
