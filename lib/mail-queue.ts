@@ -113,6 +113,16 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     }
   }
 
+  // A throwing back-off function must not lose the message in a rejected promise nobody awaits.
+  function retryDelay(attempt: number): number {
+    try {
+      const delay = backoffMs(attempt);
+      return Number.isFinite(delay) && delay >= 0 ? delay : defaultBackoffMs(attempt);
+    } catch {
+      return defaultBackoffMs(attempt);
+    }
+  }
+
   function settleIfIdle(): void {
     if (pending() > 0) return;
     const waiters = idleWaiters;
@@ -155,7 +165,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
           retryTimers.delete(timer);
           ready.push({ message: job.message, attempt: job.attempt + 1 });
           schedulePump();
-        }, Math.max(0, backoffMs(job.attempt)));
+        }, retryDelay(job.attempt));
         timer.unref();
         retryTimers.add(timer);
       }
