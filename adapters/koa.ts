@@ -1,0 +1,69 @@
+import type { Context, Middleware, Next } from 'koa';
+import type { Bridge } from '../lib/bridge.js';
+import { BridgeError } from '../lib/errors.js';
+import type { ActiveSession } from '../lib/sessions.js';
+import { plainHeaders, plainQuery, readBody } from './node-body.js';
+
+/** Options of `koaBridge`. */
+export interface KoaBridgeOptions {
+  /** Where the engine is mounted, e.g. `/aforo` (default: the root). */
+  prefix?: string;
+}
+
+function stripPrefix(path: string, prefix: string): string | null {
+  if (!prefix) return path;
+  if (path === prefix) return '/';
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : null;
+}
+
+/**
+ * Mounts the engine in a Koa app. Paths the engine does not serve go on to the next middleware.
+ *
+ * @example
+ * app.use(koaBridge(bridge, { prefix: '/aforo' }));
+ */
+export function koaBridge(bridge: Bridge, options: KoaBridgeOptions = {}): Middleware {
+  const prefix = (options.prefix ?? '').replace(/\/+$/, '');
+  return async (ctx: Context, next: Next) => {
+    const path = stripPrefix(ctx.path, prefix);
+    if (path === null) return next();
+    // A host body parser (koa-bodyparser, @koa/bodyparser) leaves the parsed body on ctx.request.body.
+    const parsed = (ctx.request as { body?: unknown }).body;
+    const body = parsed !== undefined ? parsed : await readBody(ctx.req);
+    const response = await bridge.handle({
+      method: ctx.method,
+      path,
+      query: plainQuery(new URLSearchParams(ctx.querystring)),
+      headers: plainHeaders(ctx.headers),
+      body,
+      ip: ctx.ip,
+    });
+    if (!response) return next();
+    ctx.set(response.headers);
+    // Koa turns a null body into 204 on its own; only the engine's 204s carry none.
+    if (response.body !== null) ctx.body = response.body;
+    ctx.status = response.status;
+  };
+}
+
+/**
+ * Koa middleware for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` and puts the
+ * session on `ctx.state.aforo`; answers 401 with the SPEC's envelope otherwise.
+ */
+export function requireSession(bridge: Bridge): Middleware {
+  return async (ctx: Context, next: Next) => {
+    const token = /^Bearer[ ]+([^\s]+)$/i.exec(ctx.get('authorization'))?.[1];
+    let active: ActiveSession;
+    try {
+      if (!token) throw new BridgeError('session_invalid', 'a session token is required');
+      active = await bridge.api.verifySession(token);
+    } catch (error) {
+      if (!(error instanceof BridgeError) || error.status >= 500) throw error;
+      ctx.status = error.status;
+      ctx.body = { error: { code: error.code, message: error.message } };
+      return;
+    }
+    (ctx.state as { aforo?: ActiveSession }).aforo = active;
+    await next();
+  };
+}

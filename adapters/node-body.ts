@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import { MAX_BODY_BYTES } from '../lib/http.js';
+
+/** Marks a body that went over the cap; the engine answers it with 413. */
+export const OVERSIZED = Buffer.alloc(MAX_BODY_BYTES + 1);
+
+/**
+ * Reads a raw request body with the engine's 16 KiB cap. Past the cap it stops reading and returns a marker
+ * the engine refuses with 413, so a large upload costs at most the cap in memory.
+ */
+export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return Promise.resolve(undefined);
+  if (req.readableEnded) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.resume();
+        resolve(OVERSIZED);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(size > MAX_BODY_BYTES ? OVERSIZED : chunks.length ? Buffer.concat(chunks) : undefined));
+    req.once('error', reject);
+  });
+}
+
+/** Lower-cased headers with repeated values joined, as the engine expects. */
+export function plainHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** First value of each query parameter. */
+export function plainQuery(search: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of search) if (!(name in out)) out[name] = value;
+  return out;
+}

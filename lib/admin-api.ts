@@ -1,0 +1,328 @@
+import type { Caller } from './audit.js';
+import { randomId } from './crypto.js';
+import type { Engine } from './engine.js';
+import { BridgeError } from './errors.js';
+import { normaliseAllowedOrigin } from './origin.js';
+import { publicCustomer, type PublicCustomer } from './sessions.js';
+import { checkPublicKey, mintKey, publicSigningKey, registeredKey, SIGNING_ALGS } from './signing-keys.js';
+import type { EmbedKey, Invoice, Offering, RatePlan, SigningAlg, Tenant } from './types.js';
+import {
+  asObject, COLOUR, EMAIL, HTTPS_URL, invalid, isEmail, nullableDate, nullableString, onlyFields, optionalBoolean,
+  optionalString, readDate, readEnum, readInteger, readString, SLUG, type Fields,
+} from './validate.js';
+import { INVOICE_STATUSES } from './embed-api.js';
+
+/** Admin verbs (SPEC section 8). Inputs are untrusted JSON-shaped values; every verb validates its own. */
+
+async function tenantOf(engine: Engine, slug: unknown): Promise<Tenant> {
+  const tenant = typeof slug === 'string' && SLUG.test(slug) ? await engine.storage.getTenant(slug) : null;
+  if (!tenant) throw new BridgeError('not_found', 'no tenant with that slug');
+  return tenant;
+}
+
+export function publicTenant(tenant: Tenant): Record<string, unknown> {
+  return { slug: tenant.slug, name: tenant.name, branding: tenant.branding, magicLink: tenant.magicLink, createdAt: tenant.createdAt.toISOString() };
+}
+
+export async function createTenant(engine: Engine, input: unknown): Promise<Record<string, unknown>> {
+  const body = asObject(input);
+  onlyFields(body, ['slug', 'name', 'branding', 'magicLink']);
+  const slug = readString(body, 'slug', { min: 2, max: 63, pattern: SLUG });
+  const name = readString(body, 'name', { max: 200 });
+  const branding = body.branding === undefined ? {} : asObject(body.branding, 'branding');
+  onlyFields(branding, ['logoUrl', 'primaryColor'], 'branding');
+  const logoUrl = optionalString(branding, 'logoUrl', { max: 2048, pattern: HTTPS_URL });
+  const primaryColor = optionalString(branding, 'primaryColor', { max: 9, pattern: COLOUR });
+  const magic = body.magicLink === undefined ? {} : asObject(body.magicLink, 'magicLink');
+  onlyFields(magic, ['from', 'allowSignup'], 'magicLink');
+  const from = optionalString(magic, 'from', { max: 254, pattern: EMAIL });
+  const allowSignup = optionalBoolean(magic, 'allowSignup');
+  const tenant: Tenant = {
+    slug,
+    name,
+    branding: { ...(logoUrl ? { logoUrl } : {}), ...(primaryColor ? { primaryColor } : {}) },
+    magicLink: { ...(from ? { from } : {}), ...(allowSignup !== undefined ? { allowSignup } : {}) },
+    createdAt: engine.now(),
+  };
+  if (!(await engine.storage.createTenant(tenant))) throw new BridgeError('conflict', 'a tenant with that slug exists');
+  return publicTenant(tenant);
+}
+
+export async function getTenant(engine: Engine, slug: unknown): Promise<Record<string, unknown>> {
+  return publicTenant(await tenantOf(engine, slug));
+}
+
+function readOrigins(body: Fields): string[] {
+  const list = body.allowedOrigins;
+  if (!Array.isArray(list) || list.length > 100) throw invalid('allowedOrigins must be an array of at most 100 origins');
+  const origins = list.map((entry) => {
+    const origin = typeof entry === 'string' ? normaliseAllowedOrigin(entry) : null;
+    if (!origin) {
+      throw invalid(`allowedOrigins: ${JSON.stringify(entry).slice(0, 100)} is not an origin (scheme://host[:port], https unless localhost)`);
+    }
+    return origin;
+  });
+  return [...new Set(origins)];
+}
+
+export function publicEmbedKey(key: EmbedKey): Record<string, unknown> {
+  return { id: key.id, key: key.id, mode: key.mode, allowedOrigins: key.allowedOrigins, status: key.status, createdAt: key.createdAt.toISOString() };
+}
+
+export async function createEmbedKey(engine: Engine, slug: unknown, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  const body = asObject(input);
+  onlyFields(body, ['allowedOrigins', 'mode']);
+  const allowedOrigins = readOrigins(body);
+  const mode = body.mode === undefined ? 'live' : readEnum(body, 'mode', ['live', 'test'] as const);
+  const key: EmbedKey = { id: randomId(`ek_${mode}_`), tenant: tenant.slug, mode, allowedOrigins, status: 'ACTIVE', createdAt: engine.now() };
+  await engine.storage.createEmbedKey(key);
+  await engine.audit.record('embed_key.created', tenant.slug, key.createdAt, caller, { embedKey: key.id, allowedOrigins });
+  return publicEmbedKey(key);
+}
+
+export async function listEmbedKeys(engine: Engine, slug: unknown): Promise<{ embedKeys: Record<string, unknown>[] }> {
+  const tenant = await tenantOf(engine, slug);
+  return { embedKeys: (await engine.storage.listEmbedKeys(tenant.slug)).map(publicEmbedKey) };
+}
+
+export async function updateEmbedKey(engine: Engine, slug: unknown, id: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  const body = asObject(input);
+  onlyFields(body, ['allowedOrigins']);
+  const allowedOrigins = readOrigins(body);
+  const key = await engine.storage.updateEmbedKey(tenant.slug, id, { allowedOrigins });
+  if (!key) throw new BridgeError('not_found', 'no embed key with that id');
+  await engine.audit.record('embed_key.updated', tenant.slug, engine.now(), caller, { embedKey: id, allowedOrigins });
+  return publicEmbedKey(key);
+}
+
+export async function revokeEmbedKey(engine: Engine, slug: unknown, id: string, caller: Caller = {}): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  const key = await engine.storage.updateEmbedKey(tenant.slug, id, { status: 'REVOKED' });
+  if (!key) throw new BridgeError('not_found', 'no embed key with that id');
+  await engine.audit.record('embed_key.revoked', tenant.slug, engine.now(), caller, { embedKey: id });
+  return publicEmbedKey(key);
+}
+
+export async function createSigningKey(engine: Engine, slug: unknown, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  const body = asObject(input);
+  onlyFields(body, ['alg', 'publicKeyPem']);
+  const alg = readEnum(body, 'alg', SIGNING_ALGS) as SigningAlg;
+  const now = engine.now();
+  if (body.publicKeyPem !== undefined) {
+    const pem = checkPublicKey(alg, readString(body, 'publicKeyPem', { max: 16_384 }));
+    const key = registeredKey(tenant.slug, alg, pem, now);
+    await engine.storage.createSigningKey(key);
+    await engine.audit.record('signing_key.registered', tenant.slug, now, caller, { kid: key.kid, alg });
+    return { kid: key.kid, alg, status: key.status, publicKeyPem: pem, createdAt: now.toISOString() };
+  }
+  const minted = await mintKey(tenant.slug, alg, engine.sealer, now);
+  await engine.storage.createSigningKey(minted.key);
+  await engine.audit.record('signing_key.minted', tenant.slug, now, caller, { kid: minted.key.kid, alg });
+  return {
+    kid: minted.key.kid,
+    alg,
+    status: minted.key.status,
+    ...(minted.secret ? { secret: minted.secret } : {}),
+    ...(minted.privateKeyPem ? { privateKeyPem: minted.privateKeyPem, publicKeyPem: minted.publicKeyPem } : {}),
+    createdAt: now.toISOString(),
+  };
+}
+
+export async function listSigningKeys(engine: Engine, slug: unknown): Promise<{ signingKeys: Record<string, unknown>[] }> {
+  const tenant = await tenantOf(engine, slug);
+  return { signingKeys: (await engine.storage.listSigningKeys(tenant.slug)).map(publicSigningKey) };
+}
+
+export async function promoteSigningKey(engine: Engine, slug: unknown, kid: string, caller: Caller = {}): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  const now = engine.now();
+  const result = await engine.storage.promoteSigningKey(tenant.slug, kid, now);
+  if (result === 'not_found') throw new BridgeError('not_found', 'no signing key with that kid');
+  if (result === 'not_next') throw new BridgeError('conflict', 'only a NEXT key can be promoted');
+  await engine.audit.record('signing_key.promoted', tenant.slug, now, caller, { kid });
+  return publicSigningKey(result);
+}
+
+export async function revokeSigningKey(engine: Engine, slug: unknown, kid: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  const body = input === undefined || input === null ? {} : asObject(input);
+  onlyFields(body, ['force', 'endSessions']);
+  const force = optionalBoolean(body, 'force') ?? false;
+  const endSessions = optionalBoolean(body, 'endSessions') ?? false;
+  const now = engine.now();
+  const result = await engine.storage.revokeSigningKey(tenant.slug, kid, { force, now });
+  if (result === 'not_found') throw new BridgeError('not_found', 'no signing key with that kid');
+  if (result === 'last_key') throw new BridgeError('conflict', 'this is the last key that verifies; pass force: true to revoke it anyway');
+  const sessionsEnded = endSessions ? await engine.storage.revokeSessionsBySigningKey(tenant.slug, kid, now) : 0;
+  await engine.audit.record('signing_key.revoked', tenant.slug, now, caller, { kid, force, sessionsEnded });
+  if (sessionsEnded > 0) await engine.audit.record('session.revoked', tenant.slug, now, caller, { kid, reason: 'key_revoked', count: sessionsEnded });
+  return { ...publicSigningKey(result), sessionsEnded };
+}
+
+function readRatePlans(body: Fields): RatePlan[] {
+  const plans = body.ratePlans ?? [];
+  if (!Array.isArray(plans) || plans.length > 50) throw invalid('ratePlans must be an array of at most 50 plans');
+  return plans.map((entry, index) => {
+    const plan = asObject(entry, `ratePlans[${index}]`);
+    onlyFields(plan, ['id', 'name', 'currency', 'amountCents', 'interval', 'features'], `ratePlans[${index}]`);
+    const features = plan.features ?? [];
+    if (!Array.isArray(features) || features.length > 50 || !features.every((f) => typeof f === 'string' && f.length <= 200)) {
+      throw invalid(`ratePlans[${index}].features must be an array of at most 50 strings`);
+    }
+    return {
+      id: readString(plan, 'id', { max: 100 }),
+      name: readString(plan, 'name', { max: 200 }),
+      currency: readString(plan, 'currency', { min: 3, max: 3, pattern: /^[A-Za-z]{3}$/ }).toUpperCase(),
+      amountCents: readInteger(plan, 'amountCents', 0, 1e12),
+      interval: readEnum(plan, 'interval', ['month', 'year', 'one_time'] as const),
+      features: features as string[],
+    };
+  });
+}
+
+export function publicOffering(o: Offering): Record<string, unknown> {
+  return { id: o.id, name: o.name, description: o.description, status: o.status, ratePlans: o.ratePlans, updatedAt: o.updatedAt.toISOString() };
+}
+
+export async function putOffering(engine: Engine, slug: unknown, id: string, input: unknown): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  if (id.length === 0 || id.length > 100) throw invalid('offering id must be 1-100 characters');
+  const body = asObject(input);
+  onlyFields(body, ['id', 'name', 'description', 'status', 'ratePlans']);
+  const offering: Offering = {
+    id,
+    tenant: tenant.slug,
+    name: readString(body, 'name', { max: 200 }),
+    description: optionalString(body, 'description', { min: 0, max: 2000 }) ?? '',
+    status: readEnum(body, 'status', ['DRAFT', 'PUBLISHED', 'ARCHIVED'] as const),
+    ratePlans: readRatePlans(body),
+    updatedAt: engine.now(),
+  };
+  return publicOffering(await engine.storage.putOffering(offering));
+}
+
+export async function listOfferings(engine: Engine, slug: unknown): Promise<{ offerings: Record<string, unknown>[] }> {
+  const tenant = await tenantOf(engine, slug);
+  return { offerings: (await engine.storage.listOfferings(tenant.slug, {})).map(publicOffering) };
+}
+
+function checkExternalId(externalId: string): void {
+  if (externalId.length === 0 || externalId.length > 255) throw invalid('externalId must be 1-255 characters');
+}
+
+export async function putCustomer(engine: Engine, slug: unknown, externalId: string, input: unknown): Promise<PublicCustomer> {
+  const tenant = await tenantOf(engine, slug);
+  checkExternalId(externalId);
+  const body = input === undefined ? {} : asObject(input);
+  onlyFields(body, ['email', 'name', 'externalId']);
+  const email = nullableString(body, 'email', { max: 254 });
+  if (typeof email === 'string' && !isEmail(email)) throw invalid('email is malformed');
+  const name = nullableString(body, 'name', { max: 255 });
+  const result = await engine.storage.upsertCustomer(
+    { tenant: tenant.slug, externalId, newId: randomId('cus_'), email, name, now: engine.now() },
+    'fail',
+  );
+  if (result === 'email_taken') throw new BridgeError('conflict', 'another customer of this tenant has that email');
+  return publicCustomer(result.customer);
+}
+
+export async function listCustomers(engine: Engine, slug: unknown, email?: string): Promise<{ customers: PublicCustomer[] }> {
+  const tenant = await tenantOf(engine, slug);
+  const customers = await engine.storage.listCustomers(tenant.slug, email ? { email } : {});
+  return { customers: customers.map(publicCustomer) };
+}
+
+export async function putInvoice(engine: Engine, slug: unknown, externalId: string, id: string, input: unknown): Promise<Record<string, unknown>> {
+  const tenant = await tenantOf(engine, slug);
+  checkExternalId(externalId);
+  if (id.length === 0 || id.length > 100) throw invalid('invoice id must be 1-100 characters');
+  const body = asObject(input);
+  onlyFields(body, ['id', 'number', 'status', 'amountDueCents', 'amountPaidCents', 'currency', 'issuedAt', 'dueAt', 'pdfUrl', 'hostedUrl']);
+  const invoiceFields = {
+    number: readString(body, 'number', { max: 100 }),
+    status: readEnum(body, 'status', INVOICE_STATUSES),
+    amountDueCents: readInteger(body, 'amountDueCents', 0, 1e12),
+    amountPaidCents: body.amountPaidCents === undefined ? 0 : readInteger(body, 'amountPaidCents', 0, 1e12),
+    currency: readString(body, 'currency', { min: 3, max: 3, pattern: /^[A-Za-z]{3}$/ }).toUpperCase(),
+    issuedAt: readDate(body, 'issuedAt'),
+    dueAt: nullableDate(body, 'dueAt'),
+    pdfUrl: nullableString(body, 'pdfUrl', { max: 2048, pattern: HTTPS_URL }) ?? null,
+    hostedUrl: nullableString(body, 'hostedUrl', { max: 2048, pattern: HTTPS_URL }) ?? null,
+  };
+  const now = engine.now();
+  const upserted = await engine.storage.upsertCustomer({ tenant: tenant.slug, externalId, newId: randomId('cus_'), now }, 'keep');
+  if (upserted === 'email_taken') throw new BridgeError('internal', 'unexpected email conflict');
+  const invoice: Invoice = { id, tenant: tenant.slug, customerId: upserted.customer.id, ...invoiceFields };
+  const stored = await engine.storage.putInvoice(invoice);
+  return {
+    id: stored.id, customerId: stored.customerId, externalId, number: stored.number, status: stored.status,
+    amountDueCents: stored.amountDueCents, amountPaidCents: stored.amountPaidCents, currency: stored.currency,
+    issuedAt: stored.issuedAt.toISOString(), dueAt: stored.dueAt?.toISOString() ?? null,
+    pdfUrl: stored.pdfUrl, hostedUrl: stored.hostedUrl,
+  };
+}
+
+export async function listAudit(
+  engine: Engine,
+  slug: unknown,
+  query: { type?: string; since?: string; limit?: string; cursor?: string },
+): Promise<{ events: Record<string, unknown>[]; nextCursor: string | null }> {
+  const tenant = await tenantOf(engine, slug);
+  const limit = query.limit === undefined ? 50 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be an integer between 1 and 500');
+  let since: Date | undefined;
+  if (query.since !== undefined) {
+    since = new Date(query.since);
+    if (Number.isNaN(since.getTime())) throw invalid('since must be an ISO 8601 date-time');
+  }
+  let before: { at: Date; id: string } | undefined;
+  if (query.cursor !== undefined) {
+    try {
+      const [at, id] = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as [number, string];
+      if (typeof at !== 'number' || typeof id !== 'string') throw new Error('shape');
+      before = { at: new Date(at), id };
+    } catch {
+      throw invalid('cursor is malformed');
+    }
+  }
+  const rows = await engine.storage.listAudit({
+    tenant: tenant.slug, limit: limit + 1,
+    ...(query.type ? { type: query.type } : {}), ...(since ? { since } : {}), ...(before ? { before } : {}),
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    events: page.map((e) => ({ id: e.id, type: e.type, at: e.at.toISOString(), ip: e.ip, userAgent: e.userAgent, ...e.data })),
+    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.at.getTime(), last.id])).toString('base64url') : null,
+  };
+}
+
+export async function listCustomerInvoices(
+  engine: Engine,
+  slug: unknown,
+  externalId: string,
+  query: { status?: string; limit?: string },
+): Promise<{ invoices: Record<string, unknown>[] }> {
+  const tenant = await tenantOf(engine, slug);
+  const customer = await engine.storage.getCustomerByExternalId(tenant.slug, externalId);
+  if (!customer) throw new BridgeError('not_found', 'no customer with that external id');
+  const status = query.status ? query.status.toUpperCase() : undefined;
+  if (status !== undefined && !(INVOICE_STATUSES as readonly string[]).includes(status)) {
+    throw invalid(`status must be one of ${INVOICE_STATUSES.join(', ')}`);
+  }
+  const limit = query.limit === undefined ? 100 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be an integer between 1 and 500');
+  const rows = await engine.storage.listInvoices({
+    tenant: tenant.slug, customerId: customer.id, limit, ...(status ? { status: status as Invoice['status'] } : {}),
+  });
+  return {
+    invoices: rows.map((i) => ({
+      id: i.id, customerId: i.customerId, externalId, number: i.number, status: i.status,
+      amountDueCents: i.amountDueCents, amountPaidCents: i.amountPaidCents, currency: i.currency,
+      issuedAt: i.issuedAt.toISOString(), dueAt: i.dueAt?.toISOString() ?? null, pdfUrl: i.pdfUrl, hostedUrl: i.hostedUrl,
+    })),
+  };
+}

@@ -1,0 +1,69 @@
+import * as admin from './admin-api.js';
+import type { Caller } from './audit.js';
+import * as embed from './embed-api.js';
+import type { Engine } from './engine.js';
+import type { MailQueue } from './mail-queue.js';
+import { exchangeMagicLink, requestMagicLink, type Background } from './magic-link.js';
+import { verifySession, type ActiveSession } from './sessions.js';
+
+type Rest<F> = F extends (engine: Engine, ...rest: infer R) => infer Out ? (...args: R) => Out : never;
+
+/** Binds each domain function to the engine so callers see `api.verb(input)`. */
+function bind<T extends Record<string, (engine: Engine, ...args: never[]) => unknown>>(engine: Engine, verbs: T): { [K in keyof T]: Rest<T[K]> } {
+  const bound: Record<string, unknown> = {};
+  for (const [name, verb] of Object.entries(verbs)) {
+    bound[name] = async (...args: never[]) => {
+      await engine.start();
+      return verb(engine, ...args);
+    };
+  }
+  return bound as { [K in keyof T]: Rest<T[K]> };
+}
+
+/**
+ * `bridge.api`: the engine's in-process face. Every verb returns its result or throws a `BridgeError`.
+ * Widget verbs take the caller's tenant and embed key; `origin` is checked only when given (HTTP calls).
+ */
+export function createApi(engine: Engine, background: Background, mail: MailQueue) {
+  const { resolveEmbed: _resolve, limitByIp: _limit, INVOICE_STATUSES: _statuses, ...embedVerbs } = embed;
+  const widget = bind(engine, {
+    getConfig: embedVerbs.getConfig,
+    exchangeBridgeToken: embedVerbs.exchangeBridgeToken,
+    refreshSession: embedVerbs.refresh,
+    logout: embedVerbs.logout,
+    getMe: embedVerbs.getMe,
+    listInvoices: embedVerbs.listInvoices,
+    exchangeMagicLink,
+  });
+  const { publicTenant: _t, publicEmbedKey: _e, publicOffering: _o, ...adminVerbs } = admin;
+  return {
+    ...widget,
+    requestMagicLink: async (call: Parameters<typeof requestMagicLink>[3]) => {
+      await engine.start();
+      return requestMagicLink(engine, background, mail, call);
+    },
+    /** Verifies a session JWT for the tenant's own routes (no embed key or origin involved). */
+    verifySession: async (sessionJwt: string): Promise<ActiveSession> => {
+      await engine.start();
+      return verifySession(engine, sessionJwt, null);
+    },
+    /** The engine's public session-signing keys, as served at `/.well-known/jwks.json`. */
+    jwks: async () => (await engine.tokens()).jwks(),
+    /** True when storage answers and the engine key is loaded. */
+    ready: async (): Promise<boolean> => {
+      try {
+        await engine.tokens();
+        await engine.storage.ping();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    admin: bind(engine, adminVerbs),
+    /** Subscribes to an audit event type (`session.created`, …); returns the unsubscribe function. */
+    on: (type: string, listener: Parameters<Engine['audit']['on']>[1]) => engine.audit.on(type, listener),
+  };
+}
+
+export type BridgeApi = ReturnType<typeof createApi>;
+export type { Caller };

@@ -1,0 +1,70 @@
+import { createApi, type BridgeApi } from './api.js';
+import { resolveConfig, type BridgeOptions } from './config.js';
+import { Engine } from './engine.js';
+import { createHandler, type AssetSource } from './handler.js';
+import type { PlainRequest, PlainResponse } from './http.js';
+import { createMailQueue } from './mail-queue.js';
+import { Background } from './magic-link.js';
+
+/** What `createBridge` returns. */
+export interface Bridge {
+  /** Typed in-process calls: widget verbs, `admin.*` verbs, `verifySession`, `on`. */
+  api: BridgeApi;
+  /** The plain request handler adapters call; null means "not the engine's path, pass it on". */
+  handle(request: PlainRequest): Promise<PlainResponse | null>;
+  /** Resolves once storage is initialised and the engine key is loaded; rejects with the cause otherwise. */
+  ready(): Promise<void>;
+  /** Waits for background work (magic-link lookups, queued mail) to finish. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Finishes background work, then closes the mail queue, the mailer and the storage. */
+  close(): Promise<void>;
+}
+
+async function loadAssets(): Promise<AssetSource | null> {
+  // The bundle module is optional at this layer: an engine without it still serves every API route.
+  const modulePath = './widget-assets.js';
+  try {
+    const mod = (await import(modulePath)) as { loadWidgetAssets?: () => Promise<AssetSource> };
+    return mod.loadWidgetAssets ? await mod.loadWidgetAssets() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Creates the engine. Options are validated here, once; a bad option throws a `ConfigError` naming it.
+ *
+ * @example
+ * const bridge = createBridge({ storage: sqliteStorage({ path: './aforo.db' }), mailer: consoleMailer(),
+ *   issuer: 'https://portal.example.com/aforo', adminToken: process.env.AFORO_ADMIN_TOKEN });
+ * app.use(koaBridge(bridge, { prefix: '/aforo' }));
+ */
+export function createBridge(options: BridgeOptions): Bridge {
+  const config = resolveConfig(options);
+  const engine = new Engine(config);
+  const mail = createMailQueue({ mailer: config.mailer, logger: config.logger });
+  const background = new Background((error) => config.logger.error({ err: error }, 'background task failed'));
+  const api = createApi(engine, background, mail);
+  let assets: Promise<AssetSource | null> | null = null;
+  const handler = createHandler(engine, api, () => (assets ??= loadAssets()));
+  let closed = false;
+  engine.start().catch((error: unknown) => config.logger.error({ err: error }, 'engine start failed'));
+
+  return {
+    api,
+    handle: (request) => handler(request),
+    ready: () => engine.start(),
+    async drain(timeoutMs = 30_000) {
+      await background.settle();
+      await mail.drain(timeoutMs);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await background.settle();
+      await mail.close();
+      await config.mailer.close?.();
+      await config.storage.close();
+    },
+  };
+}

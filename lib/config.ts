@@ -1,0 +1,234 @@
+import { ConfigError } from './errors.js';
+import type { Mailer } from './mailer.js';
+import type { MagicLinkTemplate } from './mail-template.js';
+import type { Storage } from './storage.js';
+import type { Customer, Invoice, InvoiceStatus } from './types.js';
+
+/** Something with the four usual log methods: pino, console, or your own. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What a tenant's `dataSource.listInvoices` hook receives and returns. */
+export interface InvoiceQuery {
+  tenant: string;
+  customer: Customer;
+  status?: InvoiceStatus;
+  limit: number;
+  cursor?: string;
+}
+export type InvoiceSource = (query: InvoiceQuery) => Promise<{ invoices: Invoice[]; nextCursor: string | null }>;
+
+/** Options of `createBridge`. Only `storage`, `mailer` and `issuer` are required. */
+export interface BridgeOptions {
+  storage: Storage;
+  mailer: Mailer;
+  /** The engine's public URL, e.g. `https://portal.example.com/aforo`; the session JWT's `iss`. */
+  issuer: string;
+  /** Bearer token of the admin API; without it the admin API answers 401 to everyone. At least 16 characters. */
+  adminToken?: string;
+  /** Base64 of 32 random bytes; when set, HS256 secrets and the engine's private key are AES-256-GCM encrypted at rest. */
+  masterKey?: string;
+  /** Proxies whose `X-Forwarded-For` is believed: a hop count, or a list of proxy addresses. Default: none. */
+  trustProxy?: number | string[] | false;
+  /** Lifetime of one session JWT in seconds (60–86400, default 3600). */
+  sessionTtl?: number;
+  /** Absolute lifetime of a session across refreshes in seconds (default 86400). */
+  sessionMaxAge?: number;
+  bridgeToken?: {
+    /** Longest `exp - iat` accepted, seconds (default 600). */
+    maxLifetime?: number;
+    /** Clock leeway, seconds (default 30). */
+    leeway?: number;
+  };
+  /** Requests per minute per client IP on the exchange, refresh and magic-link exchange endpoints (default 300). */
+  ipRateLimit?: number;
+  magicLink?: {
+    /** Link lifetime in seconds (default 900). */
+    ttl?: number;
+    perIpPerMinute?: number;
+    perEmailPerHour?: number;
+    /** Mail unknown emails a link and create the customer on redemption (default false). */
+    allowSignup?: boolean;
+    /** Replaces the default mail template. */
+    template?: MagicLinkTemplate;
+    /** Locale of the default template (default `en`). */
+    locale?: string;
+  };
+  dataSource?: { listInvoices?: InvoiceSource };
+  logger?: Logger;
+  /** The clock; tests pass their own. */
+  clock?: () => Date;
+}
+
+export interface ResolvedConfig {
+  storage: Storage;
+  mailer: Mailer;
+  issuer: string;
+  issuerOrigin: string;
+  adminToken: string | null;
+  masterKey: Buffer | null;
+  trustProxy: number | string[] | false;
+  sessionTtl: number;
+  sessionMaxAge: number;
+  bridgeMaxLifetime: number;
+  bridgeLeeway: number;
+  ipRateLimit: number;
+  magicLink: {
+    ttl: number;
+    perIpPerMinute: number;
+    perEmailPerHour: number;
+    allowSignup: boolean;
+    template: MagicLinkTemplate | null;
+    locale: string;
+  };
+  listInvoices: InvoiceSource | null;
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** Defaults, one sentence each. */
+export const DEFAULTS = {
+  /** One hour, as the SPEC fixes for the session JWT. */
+  sessionTtl: 3600,
+  /** A day: a browser tab may refresh its session for at most this long. */
+  sessionMaxAge: 86400,
+  /** Ten minutes; the recommended bridge-token lifetime is five. */
+  bridgeMaxLifetime: 600,
+  /** Thirty seconds of clock skew between the tenant's backend and the engine. */
+  bridgeLeeway: 30,
+  /** Per client IP per minute across the token-exchanging endpoints. */
+  ipRateLimit: 300,
+  /** Fifteen minutes for a magic link. */
+  magicLinkTtl: 900,
+  magicLinkPerIpPerMinute: 10,
+  magicLinkPerEmailPerHour: 5,
+} as const;
+
+const KNOWN = new Set([
+  'storage', 'mailer', 'issuer', 'adminToken', 'masterKey', 'trustProxy', 'sessionTtl', 'sessionMaxAge',
+  'bridgeToken', 'ipRateLimit', 'magicLink', 'dataSource', 'logger', 'clock',
+]);
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function knownKeys(name: string, value: unknown, keys: string[]): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null) throw new ConfigError(`${name} must be an object`);
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) throw new ConfigError(`unknown option ${name}.${key} (known: ${keys.join(', ')})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+const consoleLogger: Logger = {
+  debug() {},
+  info() {},
+  warn(obj, msg) {
+    console.warn(JSON.stringify({ level: 'warn', msg, ...obj }));
+  },
+  error(obj, msg) {
+    console.error(JSON.stringify({ level: 'error', msg, ...obj }));
+  },
+};
+
+/** Validates `createBridge` options once; every message names the option and what to do. */
+export function resolveConfig(options: BridgeOptions): ResolvedConfig {
+  if (typeof options !== 'object' || options === null) throw new ConfigError('createBridge needs an options object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new ConfigError(`unknown option ${key} (known: ${[...KNOWN].join(', ')})`);
+  }
+  const storage = options.storage;
+  if (!storage || typeof storage.reserveJti !== 'function') {
+    throw new ConfigError('storage is required: pass memoryStorage(), sqliteStorage({ path }) or postgresStorage({ url })');
+  }
+  if (!options.mailer || typeof options.mailer.send !== 'function') {
+    throw new ConfigError('mailer is required: pass smtpMailer({ url, from }), memoryMailer() or consoleMailer()');
+  }
+  let issuerUrl: URL;
+  try {
+    issuerUrl = new URL(options.issuer);
+  } catch {
+    throw new ConfigError('issuer must be an absolute URL, e.g. https://portal.example.com/aforo');
+  }
+  if (issuerUrl.protocol !== 'https:' && issuerUrl.protocol !== 'http:') {
+    throw new ConfigError('issuer must be an http: or https: URL');
+  }
+  if (options.adminToken !== undefined && (typeof options.adminToken !== 'string' || options.adminToken.length < 16)) {
+    throw new ConfigError('adminToken must be a string of at least 16 characters');
+  }
+  let masterKey: Buffer | null = null;
+  if (options.masterKey !== undefined) {
+    masterKey = typeof options.masterKey === 'string' ? Buffer.from(options.masterKey, 'base64') : Buffer.alloc(0);
+    if (masterKey.length !== 32) {
+      throw new ConfigError('masterKey must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
+    }
+  }
+  const trustProxy = options.trustProxy ?? false;
+  if (trustProxy !== false) {
+    const ok = (typeof trustProxy === 'number' && Number.isInteger(trustProxy) && trustProxy >= 0 && trustProxy <= 10) ||
+      (Array.isArray(trustProxy) && trustProxy.every((a) => typeof a === 'string' && a.length > 0));
+    if (!ok) throw new ConfigError('trustProxy must be a hop count (0-10) or a list of proxy IP addresses');
+  }
+  const sessionTtl = integer('sessionTtl', options.sessionTtl, DEFAULTS.sessionTtl, 60, 86400);
+  const sessionMaxAge = integer('sessionMaxAge', options.sessionMaxAge, DEFAULTS.sessionMaxAge, 60, 30 * 86400);
+  if (sessionMaxAge < sessionTtl) throw new ConfigError('sessionMaxAge must be at least sessionTtl');
+  const bridge = knownKeys('bridgeToken', options.bridgeToken, ['maxLifetime', 'leeway']);
+  const magic = knownKeys('magicLink', options.magicLink, [
+    'ttl', 'perIpPerMinute', 'perEmailPerHour', 'allowSignup', 'template', 'locale',
+  ]);
+  if (magic.allowSignup !== undefined && typeof magic.allowSignup !== 'boolean') {
+    throw new ConfigError('magicLink.allowSignup must be a boolean');
+  }
+  if (magic.template !== undefined && typeof magic.template !== 'function') {
+    throw new ConfigError('magicLink.template must be a function (context) => { subject, text, html }');
+  }
+  if (magic.locale !== undefined && (typeof magic.locale !== 'string' || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(magic.locale))) {
+    throw new ConfigError('magicLink.locale must be a BCP 47 language tag such as "en" or "es-MX"');
+  }
+  const dataSource = knownKeys('dataSource', options.dataSource, ['listInvoices']);
+  if (dataSource.listInvoices !== undefined && typeof dataSource.listInvoices !== 'function') {
+    throw new ConfigError('dataSource.listInvoices must be a function');
+  }
+  const logger = options.logger ?? consoleLogger;
+  for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+    if (typeof logger[level] !== 'function') throw new ConfigError(`logger must have a ${level}() method`);
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new ConfigError('clock must be a function returning a Date');
+  }
+  return {
+    storage,
+    mailer: options.mailer,
+    issuer: options.issuer,
+    issuerOrigin: `${issuerUrl.protocol}//${issuerUrl.host}`,
+    adminToken: options.adminToken ?? null,
+    masterKey,
+    trustProxy,
+    sessionTtl,
+    sessionMaxAge,
+    bridgeMaxLifetime: integer('bridgeToken.maxLifetime', bridge.maxLifetime, DEFAULTS.bridgeMaxLifetime, 10, 3600),
+    bridgeLeeway: integer('bridgeToken.leeway', bridge.leeway, DEFAULTS.bridgeLeeway, 0, 300),
+    ipRateLimit: integer('ipRateLimit', options.ipRateLimit, DEFAULTS.ipRateLimit, 1, 1_000_000),
+    magicLink: {
+      ttl: integer('magicLink.ttl', magic.ttl, DEFAULTS.magicLinkTtl, 60, 86400),
+      perIpPerMinute: integer('magicLink.perIpPerMinute', magic.perIpPerMinute, DEFAULTS.magicLinkPerIpPerMinute, 1, 100_000),
+      perEmailPerHour: integer('magicLink.perEmailPerHour', magic.perEmailPerHour, DEFAULTS.magicLinkPerEmailPerHour, 1, 100_000),
+      allowSignup: (magic.allowSignup as boolean | undefined) ?? false,
+      template: (magic.template as MagicLinkTemplate | undefined) ?? null,
+      locale: (magic.locale as string | undefined) ?? 'en',
+    },
+    listInvoices: (dataSource.listInvoices as InvoiceSource | undefined) ?? null,
+    logger,
+    clock: options.clock ?? (() => new Date()),
+  };
+}

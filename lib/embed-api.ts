@@ -1,0 +1,207 @@
+import type { Caller } from './audit.js';
+import { verifyBridgeToken } from './bridge-token.js';
+import { randomId } from './crypto.js';
+import type { Engine } from './engine.js';
+import { BridgeError } from './errors.js';
+import { createSession, endSession, publicCustomer, refreshSession, verifySession } from './sessions.js';
+import type { ActiveSession, PublicCustomer, SessionAnswer } from './sessions.js';
+import type { EmbedKey, Invoice, InvoiceStatus, Offering, Tenant, TenantBranding } from './types.js';
+import { SLUG } from './validate.js';
+
+/**
+ * Who is calling a widget endpoint. `origin` is the normalised browser origin: `null` when missing or malformed
+ * (always refused), `undefined` for trusted in-process calls from the tenant's own server (not checked).
+ */
+export interface EmbedCall extends Caller {
+  tenant: string;
+  embedKey: string;
+  origin?: string | null;
+}
+
+export interface EmbedScope {
+  tenant: Tenant;
+  key: EmbedKey;
+}
+
+export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['DRAFT', 'OPEN', 'PAID', 'VOID', 'OVERDUE'];
+
+/** Resolves the tenant and embed key of a widget call and checks the origin against the key's allowlist. */
+export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<EmbedScope> {
+  const { tenant: slug, embedKey } = call;
+  if (typeof slug !== 'string' || !SLUG.test(slug) || typeof embedKey !== 'string' || embedKey.length > 128) {
+    throw new BridgeError('embed_key_invalid', 'a valid tenant and embed key are required');
+  }
+  const key = await engine.storage.getEmbedKey(embedKey);
+  if (!key || key.tenant !== slug || key.status !== 'ACTIVE') {
+    throw new BridgeError('embed_key_invalid', 'the embed key is unknown, revoked or belongs to another tenant');
+  }
+  if (call.origin !== undefined && (call.origin === null || !key.allowedOrigins.includes(call.origin))) {
+    throw new BridgeError('origin_not_allowed', 'this origin is not on the embed key allowlist');
+  }
+  const tenant = await engine.storage.getTenant(slug);
+  if (!tenant) throw new BridgeError('embed_key_invalid', 'the embed key is unknown, revoked or belongs to another tenant');
+  return { tenant, key };
+}
+
+/** Per client IP across the token-exchanging endpoints (SPEC section 5); in-process calls carry no IP. */
+export async function limitByIp(engine: Engine, ip: string | null | undefined): Promise<void> {
+  if (!ip) return;
+  const now = engine.now();
+  const hit = await engine.storage.hitRateLimit(`ip:${ip}`, 60_000, now);
+  if (hit.count > engine.config.ipRateLimit) {
+    const retryAfter = Math.max(1, Math.ceil((hit.resetAt.getTime() - now.getTime()) / 1000));
+    throw new BridgeError('rate_limited', 'too many requests; try again later', { retryAfter });
+  }
+}
+
+export interface ConfigAnswer {
+  tenant: { slug: string; name: string; branding: TenantBranding };
+  offerings: Array<Omit<Offering, 'tenant' | 'updatedAt'>>;
+}
+
+export async function getConfig(engine: Engine, call: EmbedCall): Promise<ConfigAnswer> {
+  const { tenant } = await resolveEmbed(engine, call);
+  const offerings = await engine.storage.listOfferings(tenant.slug, { status: 'PUBLISHED' });
+  return {
+    tenant: { slug: tenant.slug, name: tenant.name, branding: tenant.branding },
+    offerings: offerings
+      .filter((o) => o.status === 'PUBLISHED')
+      .map((o) => ({ id: o.id, name: o.name, description: o.description, status: o.status, ratePlans: o.ratePlans })),
+  };
+}
+
+export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { bridgeToken: unknown }): Promise<SessionAnswer> {
+  await limitByIp(engine, call.ip);
+  const { tenant, key } = await resolveEmbed(engine, call);
+  const now = engine.now();
+  const { bridgeLeeway: leeway, bridgeMaxLifetime: maxLifetime } = engine.config;
+  let kid: string | null = null;
+  try {
+    const token = await verifyBridgeToken(
+      { tenant: tenant.slug, token: call.bridgeToken, now, leeway, maxLifetime },
+      engine.storage,
+      engine.material,
+    );
+    kid = token.key.kid;
+    // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.
+    const fresh = await engine.storage.reserveJti({
+      tenant: tenant.slug, kid, jti: token.jti, expiresAt: new Date((token.exp + leeway) * 1000), now,
+    });
+    if (!fresh) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
+    const upserted = await engine.storage.upsertCustomer(
+      { tenant: tenant.slug, externalId: token.externalId, newId: randomId('cus_'), email: token.email, name: token.name, now },
+      'keep',
+    );
+    if (upserted === 'email_taken') throw new BridgeError('internal', 'unexpected email conflict');
+    return await createSession(
+      engine,
+      { tenant: tenant.slug, embedKey: key.id, customer: upserted.customer, method: 'bridge', signingKid: kid },
+      call,
+    );
+  } catch (error) {
+    if (error instanceof BridgeError && error.status < 500) {
+      await engine.audit.record('bridge.refused', tenant.slug, now, call, { code: error.code, kid, embedKey: key.id });
+    }
+    throw error;
+  }
+}
+
+async function sessionFor(engine: Engine, call: EmbedCall, sessionJwt: unknown): Promise<{ scope: EmbedScope; active: ActiveSession }> {
+  const scope = await resolveEmbed(engine, call);
+  if (typeof sessionJwt !== 'string' || sessionJwt.length === 0) throw new BridgeError('session_invalid', 'a session token is required');
+  return { scope, active: await verifySession(engine, sessionJwt, scope) };
+}
+
+export async function refresh(engine: Engine, call: EmbedCall & { sessionJwt: unknown }): Promise<SessionAnswer> {
+  await limitByIp(engine, call.ip);
+  const { active } = await sessionFor(engine, call, call.sessionJwt);
+  return refreshSession(engine, active, call);
+}
+
+export async function logout(engine: Engine, call: EmbedCall & { sessionJwt: unknown }): Promise<void> {
+  const { active } = await sessionFor(engine, call, call.sessionJwt);
+  await endSession(engine, active.session, 'logout', call);
+}
+
+export async function getMe(engine: Engine, call: EmbedCall & { sessionJwt: unknown }): Promise<{ customer: PublicCustomer }> {
+  const { active } = await sessionFor(engine, call, call.sessionJwt);
+  return { customer: publicCustomer(active.customer) };
+}
+
+export interface PublicInvoice {
+  id: string;
+  number: string;
+  status: InvoiceStatus;
+  amountDueCents: number;
+  amountPaidCents: number;
+  currency: string;
+  issuedAt: string;
+  dueAt: string | null;
+  pdfUrl: string | null;
+  hostedUrl: string | null;
+}
+
+function publicInvoice(invoice: Invoice): PublicInvoice {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    status: invoice.status,
+    amountDueCents: invoice.amountDueCents,
+    amountPaidCents: invoice.amountPaidCents,
+    currency: invoice.currency,
+    issuedAt: invoice.issuedAt.toISOString(),
+    dueAt: invoice.dueAt?.toISOString() ?? null,
+    pdfUrl: invoice.pdfUrl,
+    hostedUrl: invoice.hostedUrl,
+  };
+}
+
+function decodeCursor(cursor: string): { issuedAt: Date; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string' && Number.isFinite(parsed[0])) {
+      return { issuedAt: new Date(parsed[0]), id: parsed[1] };
+    }
+  } catch {
+    // falls through to the refusal below
+  }
+  throw new BridgeError('invalid_request', 'cursor is malformed');
+}
+
+export async function listInvoices(
+  engine: Engine,
+  call: EmbedCall & { sessionJwt: unknown; status?: string; limit?: string | number; cursor?: string },
+): Promise<{ invoices: PublicInvoice[]; nextCursor: string | null }> {
+  const { scope, active } = await sessionFor(engine, call, call.sessionJwt);
+  let status: InvoiceStatus | undefined;
+  if (call.status !== undefined && call.status !== '' && call.status.toLowerCase() !== 'all') {
+    const upper = call.status.toUpperCase() as InvoiceStatus;
+    if (!INVOICE_STATUSES.includes(upper)) throw new BridgeError('invalid_request', `status must be one of ${INVOICE_STATUSES.join(', ')}`);
+    status = upper;
+  }
+  let limit = 20;
+  if (call.limit !== undefined && call.limit !== '') {
+    limit = Number(call.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BridgeError('invalid_request', 'limit must be an integer between 1 and 100');
+  }
+  const cursor = call.cursor === '' ? undefined : call.cursor;
+  if (cursor !== undefined && cursor.length > 512) throw new BridgeError('invalid_request', 'cursor is malformed');
+  const hook = engine.config.listInvoices;
+  if (hook) {
+    const page = await hook({ tenant: scope.tenant.slug, customer: active.customer, limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
+    return { invoices: page.invoices.slice(0, limit).map(publicInvoice), nextCursor: page.nextCursor ?? null };
+  }
+  const rows = await engine.storage.listInvoices({
+    tenant: scope.tenant.slug,
+    customerId: active.customer.id,
+    limit: limit + 1,
+    ...(status ? { status } : {}),
+    ...(cursor ? { after: decodeCursor(cursor) } : {}),
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last
+    ? Buffer.from(JSON.stringify([last.issuedAt.getTime(), last.id])).toString('base64url')
+    : null;
+  return { invoices: page.map(publicInvoice), nextCursor };
+}

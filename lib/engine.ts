@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { Auditor } from './audit.js';
+import type { ResolvedConfig } from './config.js';
+import { createSealer, type Sealer } from './crypto.js';
+import { BridgeError } from './errors.js';
+import { SessionTokens } from './session-tokens.js';
+import { KeyMaterialCache } from './signing-keys.js';
+import type { Storage } from './storage.js';
+
+/** Everything the domain services share: configuration, storage, sealed-secret handling, keys, audit. */
+export class Engine {
+  readonly storage: Storage;
+  readonly sealer: Sealer;
+  readonly material: KeyMaterialCache;
+  readonly audit: Auditor;
+  private tokensPromise: Promise<SessionTokens> | null = null;
+  private startPromise: Promise<void> | null = null;
+
+  constructor(readonly config: ResolvedConfig) {
+    this.storage = config.storage;
+    this.sealer = createSealer(config.masterKey);
+    this.material = new KeyMaterialCache(this.sealer);
+    // The email-hash key derives from the master key when there is one, so hashes are not guessable offline.
+    const emailKey = createHash('sha256').update('aforo-bridge audit email v1').update(config.masterKey ?? Buffer.alloc(0)).digest();
+    this.audit = new Auditor(this.storage, config.logger, emailKey);
+  }
+
+  now(): Date {
+    return this.config.clock();
+  }
+
+  /** Initialises storage and loads (or creates) the engine key; concurrent callers share one attempt, a failed attempt is retried. */
+  start(): Promise<void> {
+    if (!this.startPromise) {
+      this.startPromise = (async () => {
+        await this.storage.init();
+        this.tokensPromise = SessionTokens.load(this.storage, this.sealer, this.config.issuer, this.now());
+        await this.tokensPromise;
+      })();
+      this.startPromise.catch(() => {
+        this.startPromise = null;
+      });
+    }
+    return this.startPromise;
+  }
+
+  async tokens(): Promise<SessionTokens> {
+    await this.start();
+    if (!this.tokensPromise) throw new BridgeError('internal', 'engine key not loaded');
+    return this.tokensPromise;
+  }
+}

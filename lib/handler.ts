@@ -1,0 +1,182 @@
+import type { BridgeApi } from './api.js';
+import { clientIp } from './client-ip.js';
+import type { Engine } from './engine.js';
+import { BridgeError } from './errors.js';
+import type { EmbedCall } from './embed-api.js';
+import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
+import { parseRequestOrigin } from './origin.js';
+import { adminRoute } from './admin-routes.js';
+
+/** A static file the engine serves (the widget bundle). */
+export interface Asset {
+  body: Buffer;
+  contentType: string;
+  cacheControl: string;
+}
+export interface AssetSource {
+  get(path: string): Asset | null;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+const PREFLIGHT_HEADERS = {
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, x-aforo-tenant, x-aforo-embed-key',
+  'access-control-max-age': '600',
+};
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): PlainResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: body === null ? null : JSON.stringify(body) };
+}
+
+export function errorResponse(error: BridgeError, headers: Record<string, string> = {}): PlainResponse {
+  const extra: Record<string, string> = error.retryAfter !== undefined ? { 'retry-after': String(error.retryAfter) } : {};
+  return json(error.status, { error: { code: error.code, message: error.message } }, { ...headers, ...extra });
+}
+
+/** Reads a JSON body: size cap, media type, parse. A body the host already parsed is taken as it is. */
+export function readJsonBody(request: PlainRequest): unknown {
+  const { body } = request;
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) return body;
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (size > MAX_BODY_BYTES) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
+  if (size === 0) return undefined;
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
+    throw new BridgeError('unsupported_media_type', 'the body must be application/json');
+  }
+  try {
+    return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch {
+    throw new BridgeError('invalid_request', 'the body is not valid JSON');
+  }
+}
+
+function field(body: unknown, name: string): unknown {
+  if (body === undefined) return undefined;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BridgeError('invalid_request', 'the body must be a JSON object');
+  }
+  return (body as Record<string, unknown>)[name];
+}
+
+function bearer(request: PlainRequest): string | undefined {
+  const match = /^Bearer[ ]+([^\s]+)$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
+
+type EmbedRoute = (api: BridgeApi, call: EmbedCall, request: PlainRequest) => Promise<PlainResponse>;
+
+const EMBED_ROUTES: Record<string, EmbedRoute> = {
+  'GET /v1/embed/config': async (api, call) => json(200, await api.getConfig(call)),
+  'POST /v1/embed/auth/bridge': async (api, call, req) =>
+    json(200, await api.exchangeBridgeToken({ ...call, bridgeToken: field(readJsonBody(req), 'bridgeToken') })),
+  'POST /v1/embed/auth/refresh': async (api, call, req) => {
+    readJsonBody(req);
+    return json(200, await api.refreshSession({ ...call, sessionJwt: bearer(req) }));
+  },
+  'POST /v1/embed/auth/logout': async (api, call, req) => {
+    readJsonBody(req);
+    await api.logout({ ...call, sessionJwt: bearer(req) });
+    return json(204, null);
+  },
+  'POST /v1/embed/auth/magic-link': async (api, call, req) => {
+    const body = readJsonBody(req);
+    return json(202, await api.requestMagicLink({ ...call, email: field(body, 'email'), returnUrl: field(body, 'returnUrl') }));
+  },
+  'POST /v1/embed/auth/magic-link/exchange': async (api, call, req) =>
+    json(200, await api.exchangeMagicLink({ ...call, token: field(readJsonBody(req), 'token') })),
+  'GET /v1/embed/me': async (api, call, req) => json(200, await api.getMe({ ...call, sessionJwt: bearer(req) })),
+  'GET /v1/embed/invoices': async (api, call, req) =>
+    json(200, await api.listInvoices({ ...call, sessionJwt: bearer(req), status: req.query.status, limit: req.query.limit, cursor: req.query.cursor })),
+};
+
+/**
+ * The plain request handler: routing, input reading and serialisation around `api`. Returns null for paths the
+ * engine does not serve, so a host framework can pass them on.
+ */
+export function createHandler(
+  engine: Engine,
+  api: BridgeApi,
+  assets: () => Promise<AssetSource | null>,
+): (request: PlainRequest) => Promise<PlainResponse | null> {
+  const { config } = engine;
+
+  async function embed(request: PlainRequest, route: EmbedRoute): Promise<PlainResponse> {
+    const headerOrigin = request.headers.origin;
+    // Same-origin GETs carry no Origin; the browser's Sec-Fetch-Site vouches for them (SPEC section 5).
+    const origin = headerOrigin === undefined && request.headers['sec-fetch-site'] === 'same-origin'
+      ? config.issuerOrigin
+      : parseRequestOrigin(headerOrigin);
+    const isGet = request.method === 'GET';
+    const call: EmbedCall = {
+      tenant: request.headers['x-aforo-tenant'] ?? (isGet ? request.query.tenant : undefined) ?? '',
+      embedKey: request.headers['x-aforo-embed-key'] ?? (isGet ? request.query.embed_key : undefined) ?? '',
+      origin,
+      ip: clientIp(request.ip, request.headers['x-forwarded-for'], config.trustProxy),
+      userAgent: request.headers['user-agent'] ?? null,
+    };
+    const cors = (allowed: boolean): Record<string, string> =>
+      allowed && origin && headerOrigin !== undefined
+        ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' }
+        : { vary: 'Origin' };
+    try {
+      const response = await route(api, call, request);
+      return { ...response, headers: { ...response.headers, ...cors(true) } };
+    } catch (error) {
+      if (!(error instanceof BridgeError)) throw error;
+      let allowed = error.code !== 'origin_not_allowed';
+      if (error.code === 'embed_key_invalid' || error.code === 'rate_limited') {
+        allowed = origin !== null && (await engine.storage.isOriginAllowedByAnyKey(origin));
+      }
+      return errorResponse(error, cors(allowed));
+    }
+  }
+
+  async function preflight(request: PlainRequest): Promise<PlainResponse> {
+    const origin = parseRequestOrigin(request.headers.origin);
+    if (!origin || !(await engine.storage.isOriginAllowedByAnyKey(origin))) {
+      return errorResponse(new BridgeError('origin_not_allowed', 'this origin is not on any embed key allowlist'), { vary: 'Origin' });
+    }
+    return { status: 204, headers: { ...PREFLIGHT_HEADERS, 'access-control-allow-origin': origin, vary: 'Origin' }, body: null };
+  }
+
+  async function route(request: PlainRequest): Promise<PlainResponse | null> {
+    const { method, path } = request;
+    if (method === 'GET' || method === 'HEAD') {
+      if (path === '/healthz') return json(200, { status: 'ok' });
+      if (path === '/readyz') return (await api.ready()) ? json(200, { status: 'ready' }) : json(503, { status: 'unavailable' });
+      if (path === '/.well-known/jwks.json') {
+        return json(200, await api.jwks(), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
+      }
+      if (path === '/v1/embed/loader.js' || path === '/v1/embed/sri.json' || path.startsWith('/v1/embed/widgets/')) {
+        const asset = (await assets())?.get(path) ?? null;
+        if (!asset) return errorResponse(new BridgeError('not_found', 'no such file'));
+        return {
+          status: 200,
+          headers: { 'content-type': asset.contentType, 'cache-control': asset.cacheControl, 'x-content-type-options': 'nosniff', 'access-control-allow-origin': '*' },
+          body: asset.body,
+        };
+      }
+    }
+    if (path.startsWith('/v1/embed/')) {
+      if (method === 'OPTIONS') return preflight(request);
+      const embedRoute = EMBED_ROUTES[`${method === 'HEAD' ? 'GET' : method} ${path}`];
+      return embedRoute ? embed(request, embedRoute) : null;
+    }
+    if (path.startsWith('/v1/admin/')) return adminRoute(engine, api, request);
+    return null;
+  }
+
+  return async (request) => {
+    try {
+      return await route(request);
+    } catch (error) {
+      if (error instanceof BridgeError && error.status < 500) return errorResponse(error);
+      config.logger.error({ err: error, method: request.method, path: request.path }, 'internal error');
+      return errorResponse(new BridgeError('internal', 'internal error'));
+    }
+  };
+}

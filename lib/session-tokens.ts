@@ -1,0 +1,94 @@
+import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { errors as joseErrors, exportJWK, exportPKCS8, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import type { Sealer } from './crypto.js';
+import { randomId } from './crypto.js';
+import { BridgeError } from './errors.js';
+import type { Storage } from './storage.js';
+import type { EngineKey, SessionMethod } from './types.js';
+
+export const SESSION_AUDIENCE = 'aforo-embed';
+
+/** Claims of the engine's session JWT (SPEC section 4). */
+export interface SessionClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  tid: string;
+  ext: string;
+  sid: string;
+  ek: string;
+  amr: SessionMethod[];
+  iat: number;
+  exp: number;
+}
+
+/** The engine's own signing key: loaded from storage, or generated on first start and stored for every process. */
+export class SessionTokens {
+  private constructor(
+    private readonly kid: string,
+    private readonly alg: EngineKey['alg'],
+    private readonly privateKey: KeyObject,
+    private readonly publicKey: KeyObject,
+    private readonly publicJwk: Record<string, unknown>,
+    private readonly issuer: string,
+  ) {}
+
+  static async load(storage: Storage, sealer: Sealer, issuer: string, now: Date): Promise<SessionTokens> {
+    let stored = await storage.getEngineKey();
+    if (!stored) {
+      const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const kid = randomId('esk_', 12);
+      const jwk = await exportJWK(pair.publicKey);
+      // Processes starting together race here; saveEngineKeyIfAbsent makes them all adopt the first key.
+      stored = await storage.saveEngineKeyIfAbsent({
+        kid,
+        alg: 'EdDSA',
+        sealedPrivateKey: sealer.seal(await exportPKCS8(pair.privateKey)),
+        publicJwk: { ...jwk, kid, alg: 'EdDSA', use: 'sig' },
+        createdAt: now,
+      });
+    }
+    const privateKey = createPrivateKey(sealer.open(stored.sealedPrivateKey));
+    const publicKey = createPublicKey(privateKey);
+    return new SessionTokens(stored.kid, stored.alg, privateKey, publicKey, stored.publicJwk, issuer);
+  }
+
+  jwks(): { keys: Record<string, unknown>[] } {
+    return { keys: [this.publicJwk] };
+  }
+
+  async sign(claims: Omit<SessionClaims, 'iss' | 'aud'>): Promise<string> {
+    return new SignJWT({ tid: claims.tid, ext: claims.ext, sid: claims.sid, ek: claims.ek, amr: claims.amr })
+      .setProtectedHeader({ alg: this.alg, kid: this.kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setAudience(SESSION_AUDIENCE)
+      .setSubject(claims.sub)
+      .setIssuedAt(claims.iat)
+      .setExpirationTime(claims.exp)
+      .sign(this.privateKey);
+  }
+
+  /** Verifies signature, issuer, audience and expiry; `session_expired` for an expired JWT, else `session_invalid`. */
+  async verify(jwt: string, now: Date): Promise<SessionClaims> {
+    if (jwt.length > 4096) throw new BridgeError('session_invalid', 'the session token is not valid');
+    try {
+      const { payload } = await jwtVerify(jwt, this.publicKey, {
+        algorithms: [this.alg],
+        issuer: this.issuer,
+        audience: SESSION_AUDIENCE,
+        currentDate: now,
+        requiredClaims: ['sub', 'sid', 'tid', 'ek', 'exp', 'iat'],
+      });
+      const claims = payload as unknown as SessionClaims;
+      if (typeof claims.sid !== 'string' || typeof claims.tid !== 'string' || typeof claims.ek !== 'string') {
+        throw new BridgeError('session_invalid', 'the session token is not valid');
+      }
+      return claims;
+    } catch (error) {
+      if (error instanceof BridgeError) throw error;
+      if (error instanceof joseErrors.JWTExpired) throw new BridgeError('session_expired', 'the session has expired');
+      throw new BridgeError('session_invalid', 'the session token is not valid');
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Caller } from './audit.js';
+import { randomId } from './crypto.js';
+import type { Engine } from './engine.js';
+import { BridgeError } from './errors.js';
+import type { SessionClaims } from './session-tokens.js';
+import type { Customer, EmbedKey, Session, SessionMethod, Tenant } from './types.js';
+
+/** What every session-issuing endpoint answers (SPEC section 5). */
+export interface SessionAnswer {
+  sessionJwt: string;
+  expiresAt: string;
+  expiresIn: number;
+  customer: PublicCustomer;
+}
+
+export interface PublicCustomer {
+  id: string;
+  externalId: string;
+  email: string | null;
+  name: string | null;
+}
+
+export function publicCustomer(customer: Customer): PublicCustomer {
+  return { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name };
+}
+
+async function signFor(engine: Engine, session: Session, customer: Customer, now: Date): Promise<SessionAnswer> {
+  const iat = Math.floor(now.getTime() / 1000);
+  // exp never passes the session's absolute expiry (SPEC section 4).
+  const exp = Math.min(iat + engine.config.sessionTtl, Math.floor(session.expiresAt.getTime() / 1000));
+  const tokens = await engine.tokens();
+  const sessionJwt = await tokens.sign({
+    sub: customer.id,
+    tid: session.tenant,
+    ext: customer.externalId,
+    sid: session.sid,
+    ek: session.embedKeyId,
+    amr: [session.method],
+    iat,
+    exp,
+  });
+  return { sessionJwt, expiresAt: new Date(exp * 1000).toISOString(), expiresIn: exp - iat, customer: publicCustomer(customer) };
+}
+
+export async function createSession(
+  engine: Engine,
+  input: { tenant: string; embedKey: string; customer: Customer; method: SessionMethod; signingKid: string | null },
+  caller: Caller,
+): Promise<SessionAnswer> {
+  const now = engine.now();
+  const session: Session = {
+    sid: randomId('sid_'),
+    tenant: input.tenant,
+    customerId: input.customer.id,
+    embedKeyId: input.embedKey,
+    method: input.method,
+    signingKid: input.signingKid,
+    createdAt: now,
+    refreshedAt: now,
+    expiresAt: new Date(now.getTime() + engine.config.sessionMaxAge * 1000),
+    revokedAt: null,
+  };
+  await engine.storage.createSession(session);
+  await engine.audit.record('session.created', input.tenant, now, caller, {
+    sid: session.sid, mode: input.method, customerId: input.customer.id, embedKey: input.embedKey, kid: input.signingKid,
+  });
+  return signFor(engine, session, input.customer, now);
+}
+
+/** A verified session: its claims, its row, and the customer it belongs to. */
+export interface ActiveSession {
+  claims: SessionClaims;
+  session: Session;
+  customer: Customer;
+}
+
+/**
+ * Verifies a session JWT for a request made under (tenant, embed key): signature and expiry statelessly, then
+ * the row, so a logout or key revocation takes effect at once. The customer always comes from the JWT.
+ */
+export async function verifySession(
+  engine: Engine,
+  jwt: string,
+  scope: { tenant: Tenant; key: EmbedKey } | null,
+): Promise<ActiveSession> {
+  const now = engine.now();
+  const claims = await (await engine.tokens()).verify(jwt, now);
+  if (scope && (claims.tid !== scope.tenant.slug || claims.ek !== scope.key.id)) {
+    throw new BridgeError('session_invalid', 'the session belongs to another tenant or embed key');
+  }
+  const session = await engine.storage.getSession(claims.sid);
+  if (!session || session.revokedAt || session.customerId !== claims.sub || session.tenant !== claims.tid) {
+    throw new BridgeError('session_invalid', 'the session is not valid');
+  }
+  if (session.expiresAt.getTime() <= now.getTime()) throw new BridgeError('session_expired', 'the session has expired');
+  const customer = await engine.storage.getCustomer(session.tenant, session.customerId);
+  if (!customer) throw new BridgeError('session_invalid', 'the session is not valid');
+  return { claims, session, customer };
+}
+
+export async function refreshSession(engine: Engine, active: ActiveSession, caller: Caller): Promise<SessionAnswer> {
+  const now = engine.now();
+  const session = await engine.storage.touchSession(active.session.sid, now);
+  if (!session) {
+    const current = await engine.storage.getSession(active.session.sid);
+    if (current && !current.revokedAt && current.expiresAt.getTime() <= now.getTime()) {
+      throw new BridgeError('session_expired', 'the session has reached its absolute lifetime');
+    }
+    throw new BridgeError('session_invalid', 'the session is not valid');
+  }
+  if (session.expiresAt.getTime() - now.getTime() < 1000) {
+    throw new BridgeError('session_expired', 'the session has reached its absolute lifetime');
+  }
+  await engine.audit.record('session.refreshed', session.tenant, now, caller, { sid: session.sid });
+  return signFor(engine, session, active.customer, now);
+}
+
+export async function endSession(engine: Engine, session: Session, reason: string, caller: Caller): Promise<void> {
+  const now = engine.now();
+  if (await engine.storage.revokeSession(session.sid, now)) {
+    await engine.audit.record('session.revoked', session.tenant, now, caller, { sid: session.sid, reason });
+  }
+}
