@@ -1,0 +1,12 @@
+import type { ApiTarget } from './http.js';
+
+/** What a widget gets from the loader: its host element, its shadow root, where to call, and its options. */
+export interface WidgetContext {
+  host: HTMLElement;
+  root: ShadowRoot;
+  target: ApiTarget;
+  /** Reads a `data-aforo-<name>` option of the host element. */
+  option(name: string): string | null;
+  /** `data-aforo-locale`, else the browser's. */
+  locale: string | undefined;
+}
