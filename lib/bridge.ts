@@ -5,6 +5,7 @@ import { createHandler, type AssetSource } from './handler.js';
 import type { PlainRequest, PlainResponse } from './http.js';
 import { createMailQueue } from './mail-queue.js';
 import { Background } from './magic-link.js';
+import { loadWidgetAssets } from './widget-assets.js';
 
 /** What `createBridge` returns. */
 export interface Bridge {
@@ -20,13 +21,12 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-async function loadAssets(): Promise<AssetSource | null> {
-  // The bundle module is optional at this layer: an engine without it still serves every API route.
-  const modulePath = './widget-assets.js';
+async function loadAssets(logger: { error(obj: object, msg?: string): void }): Promise<AssetSource | null> {
   try {
-    const mod = (await import(modulePath)) as { loadWidgetAssets?: () => Promise<AssetSource> };
-    return mod.loadWidgetAssets ? await mod.loadWidgetAssets() : null;
-  } catch {
+    return await loadWidgetAssets();
+  } catch (error) {
+    // Without a bundle the engine still serves every API route; the bundle paths answer 404.
+    logger.error({ err: error }, 'widget bundle unavailable');
     return null;
   }
 }
@@ -46,7 +46,7 @@ export function createBridge(options: BridgeOptions): Bridge {
   const background = new Background((error) => config.logger.error({ err: error }, 'background task failed'));
   const api = createApi(engine, background, mail);
   let assets: Promise<AssetSource | null> | null = null;
-  const handler = createHandler(engine, api, () => (assets ??= loadAssets()));
+  const handler = createHandler(engine, api, () => (assets ??= loadAssets(config.logger)));
   let closed = false;
   engine.start().catch((error: unknown) => config.logger.error({ err: error }, 'engine start failed'));
 
