@@ -1,8 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { PruneCounts, Storage } from '../lib/storage.js';
 import type {
   AuditEvent,
-  Customer,
   EmbedKey,
   EngineKey,
   Invoice,
@@ -12,6 +10,9 @@ import type {
   SigningKey,
   Tenant,
 } from '../lib/types.js';
+import { CustomerTable } from './memory/customers.js';
+import { JtiTable, RateLimitTable } from './memory/limits.js';
+import { compare, copy, deleteWhere, newestFirst, scoped } from './memory/shared.js';
 
 export interface MemoryStorageOptions {
   /** Most rate-limit counters kept at once (default 100 000); the least recently hit go first past it. */
@@ -24,19 +25,7 @@ export interface MemoryStorage extends Storage {
   rateLimitKeyCount(): number;
 }
 
-interface RateWindow {
-  windowStart: number;
-  windowEnd: number;
-  count: number;
-}
-
 const DEFAULT_RATE_LIMIT_MAX_KEYS = 100_000;
-const JTI_SWEEP_MIN = 1024;
-
-const copy = <T>(value: T): T => structuredClone(value);
-// A slug never contains NUL, so "tenant NUL id" cannot collide across tenants.
-const scoped = (tenant: string, id: string): string => `${tenant}\u0000${id}`;
-const lower = (email: string): string => email.toLowerCase();
 
 /**
  * A storage that keeps everything in this process. For development, tests and single-process demos: nothing
@@ -57,20 +46,15 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
   const tenants = new Map<string, Tenant>();
   const embedKeys = new Map<string, EmbedKey>();
   const signingKeys = new Map<string, SigningKey>();
-  const customers = new Map<string, Customer>();
-  const customerIdByExternalId = new Map<string, string>();
-  const customerIdByEmail = new Map<string, string>();
+  const customers = new CustomerTable();
   const offerings = new Map<string, Offering>();
   const invoices = new Map<string, Invoice>();
   const sessions = new Map<string, Session>();
-  const jtis = new Map<string, number>();
+  const jtis = new JtiTable();
+  const rateLimits = new RateLimitTable(maxKeys);
   const magicLinks = new Map<string, MagicLinkToken>();
   const audit = new Map<string, AuditEvent>();
   let engineKey: EngineKey | null = null;
-  let jtiSweepAt = JTI_SWEEP_MIN;
-  // Bounded so a flood of distinct keys (random emails, spoofed IPs) cannot grow memory without limit. The price:
-  // past the cap the least recently hit counter is forgotten and starts again at 1.
-  const rateLimits = new LRUCache<string, RateWindow>({ max: maxKeys });
 
   const tenantKeys = (tenant: string): SigningKey[] =>
     [...signingKeys.values()].filter((key) => key.tenant === tenant);
@@ -78,17 +62,6 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
   const insertOnce = <T>(map: Map<string, T>, key: string, value: T, what: string): void => {
     if (map.has(key)) throw new Error(`${what} already exists`);
     map.set(key, copy(value));
-  };
-
-  const sweepJtis = (now: number): number => {
-    let removed = 0;
-    for (const [key, expiresAt] of jtis) {
-      if (expiresAt < now) {
-        jtis.delete(key);
-        removed += 1;
-      }
-    }
-    return removed;
   };
 
   return {
@@ -176,69 +149,19 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
     },
 
     async upsertCustomer(input, onEmailTaken) {
-      // Lookup, email-uniqueness check and insert/update run without an await, so racing upserts of one
-      // externalId serialise: the first inserts, every later one finds and updates that record.
-      const externalKey = scoped(input.tenant, input.externalId);
-      const existingId = customerIdByExternalId.get(externalKey);
-      const existing = existingId === undefined ? undefined : customers.get(scoped(input.tenant, existingId));
-      let emailTaken = false;
-      if (typeof input.email === 'string') {
-        const holder = customerIdByEmail.get(scoped(input.tenant, lower(input.email)));
-        emailTaken = holder !== undefined && holder !== existing?.id;
-      }
-      if (emailTaken && onEmailTaken === 'fail') return 'email_taken';
-      const setEmail = input.email !== undefined && !emailTaken;
-
-      if (!existing) {
-        const customer: Customer = {
-          id: input.newId,
-          tenant: input.tenant,
-          externalId: input.externalId,
-          email: setEmail ? (input.email ?? null) : null,
-          name: input.name ?? null,
-          createdAt: new Date(input.now),
-          updatedAt: new Date(input.now),
-        };
-        customers.set(scoped(input.tenant, customer.id), customer);
-        customerIdByExternalId.set(externalKey, customer.id);
-        if (customer.email !== null) customerIdByEmail.set(scoped(input.tenant, lower(customer.email)), customer.id);
-        return { customer: copy(customer), created: true, emailTaken };
-      }
-
-      let changed = false;
-      if (setEmail && input.email !== existing.email) {
-        if (existing.email !== null) customerIdByEmail.delete(scoped(input.tenant, lower(existing.email)));
-        existing.email = input.email ?? null;
-        if (existing.email !== null) customerIdByEmail.set(scoped(input.tenant, lower(existing.email)), existing.id);
-        changed = true;
-      }
-      if (input.name !== undefined && input.name !== existing.name) {
-        existing.name = input.name;
-        changed = true;
-      }
-      if (changed) existing.updatedAt = new Date(input.now);
-      return { customer: copy(existing), created: false, emailTaken };
+      return customers.upsert(input, onEmailTaken);
     },
     async getCustomer(tenant, id) {
-      const customer = customers.get(scoped(tenant, id));
-      return customer ? copy(customer) : null;
+      return customers.get(tenant, id);
     },
     async getCustomerByExternalId(tenant, externalId) {
-      const id = customerIdByExternalId.get(scoped(tenant, externalId));
-      const customer = id === undefined ? undefined : customers.get(scoped(tenant, id));
-      return customer ? copy(customer) : null;
+      return customers.getByExternalId(tenant, externalId);
     },
     async getCustomerByEmail(tenant, email) {
-      const id = customerIdByEmail.get(scoped(tenant, lower(email)));
-      const customer = id === undefined ? undefined : customers.get(scoped(tenant, id));
-      return customer ? copy(customer) : null;
+      return customers.getByEmail(tenant, email);
     },
     async listCustomers(tenant, filter) {
-      const email = filter.email === undefined ? undefined : lower(filter.email);
-      return [...customers.values()]
-        .filter((c) => c.tenant === tenant && (email === undefined || (c.email !== null && lower(c.email) === email)))
-        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id))
-        .map(copy);
+      return customers.list(tenant, filter);
     },
 
     async putOffering(offering) {
@@ -256,19 +179,16 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       return copy(invoice);
     },
     async listInvoices(query) {
-      const newestFirst = (a: Invoice, b: Invoice): number =>
-        b.issuedAt.getTime() - a.issuedAt.getTime() || compare(b.id, a.id);
-      const after = query.after;
+      const { after } = query;
       return [...invoices.values()]
         .filter(
           (inv) =>
             inv.tenant === query.tenant &&
             inv.customerId === query.customerId &&
             (query.status === undefined || inv.status === query.status) &&
-            (after === undefined ||
-              newestFirst(inv, { ...inv, issuedAt: after.issuedAt, id: after.id }) > 0),
+            (after === undefined || newestFirst(inv.issuedAt, inv.id, after.issuedAt, after.id) > 0),
         )
-        .sort(newestFirst)
+        .sort((a, b) => newestFirst(a.issuedAt, a.id, b.issuedAt, b.id))
         .slice(0, Math.max(0, query.limit))
         .map(copy);
     },
@@ -305,30 +225,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
     },
 
     async reserveJti({ tenant, kid, jti, expiresAt, now }) {
-      // Check and set with no await between them: of any number of racing reservations exactly one sees the
-      // jti absent (or expired) and takes it.
-      const key = `${scoped(tenant, kid)}\u0000${jti}`;
-      const held = jtis.get(key);
-      if (held !== undefined && held >= now.getTime()) return false;
-      jtis.set(key, expiresAt.getTime());
-      // Expired jtis are also swept here, amortised, so the map stays small even if prune is never called.
-      if (jtis.size >= jtiSweepAt) {
-        sweepJtis(now.getTime());
-        jtiSweepAt = Math.max(JTI_SWEEP_MIN, jtis.size * 2);
-      }
-      return true;
+      return jtis.reserve(tenant, kid, jti, expiresAt, now);
     },
 
     async hitRateLimit(key, windowMs, now) {
-      // Read and increment with no await between them: n racing hits on one window get exactly 1..n.
-      const at = now.getTime();
-      const windowStart = Math.floor(at / windowMs) * windowMs;
-      const windowEnd = windowStart + windowMs;
-      const current = rateLimits.get(key);
-      const count = current !== undefined && current.windowStart === windowStart ? current.count + 1 : 1;
-      // The counter means nothing after its window, so it expires there and never outlives it in memory.
-      rateLimits.set(key, { windowStart, windowEnd, count }, { ttl: Math.max(1, windowEnd - at) });
-      return { count, resetAt: new Date(windowEnd) };
+      return rateLimits.hit(key, windowMs, now);
     },
 
     async createMagicLink(token) {
@@ -367,8 +268,6 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       insertOnce(audit, scoped(event.tenant, event.id), event, 'audit event');
     },
     async listAudit(query) {
-      const newestFirst = (a: AuditEvent, b: AuditEvent): number =>
-        b.at.getTime() - a.at.getTime() || compare(b.id, a.id);
       const { before, since } = query;
       return [...audit.values()]
         .filter(
@@ -376,43 +275,21 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
             e.tenant === query.tenant &&
             (query.type === undefined || e.type === query.type) &&
             (since === undefined || e.at.getTime() >= since.getTime()) &&
-            (before === undefined || newestFirst(e, { ...e, at: before.at, id: before.id }) > 0),
+            (before === undefined || newestFirst(e.at, e.id, before.at, before.id) > 0),
         )
-        .sort(newestFirst)
+        .sort((a, b) => newestFirst(a.at, a.id, b.at, b.id))
         .slice(0, Math.max(0, query.limit))
         .map(copy);
     },
 
     async prune({ now, auditBefore }): Promise<PruneCounts> {
-      const at = now.getTime();
-      const counts: PruneCounts = { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, audit: 0 };
-      counts.magicLinks = deleteWhere(magicLinks, (t) => t.expiresAt.getTime() < at);
-      counts.jtis = sweepJtis(at);
-      counts.sessions = deleteWhere(sessions, (s) => s.expiresAt.getTime() < at);
-      counts.audit = deleteWhere(audit, (e) => e.at.getTime() < auditBefore.getTime());
-      for (const [key, window] of [...rateLimits.entries()]) {
-        if (window.windowEnd < at) {
-          rateLimits.delete(key);
-          counts.rateLimits += 1;
-        }
-      }
-      rateLimits.purgeStale();
-      return counts;
+      return {
+        magicLinks: deleteWhere(magicLinks, (t) => t.expiresAt.getTime() < now.getTime()),
+        jtis: jtis.prune(now),
+        rateLimits: rateLimits.prune(now),
+        sessions: deleteWhere(sessions, (s) => s.expiresAt.getTime() < now.getTime()),
+        audit: deleteWhere(audit, (e) => e.at.getTime() < auditBefore.getTime()),
+      };
     },
   };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function deleteWhere<T>(map: Map<string, T>, expired: (value: T) => boolean): number {
-  let removed = 0;
-  for (const [key, value] of map) {
-    if (expired(value)) {
-      map.delete(key);
-      removed += 1;
-    }
-  }
-  return removed;
 }

@@ -1,0 +1,160 @@
+// The one-time and counting steps: bridge-token ids, rate limits, magic links.
+import assert from 'node:assert/strict';
+import type { MagicLinkToken } from '../../lib/types.js';
+import type { Section } from './fixtures.js';
+import {
+  SECOND,
+  MINUTE,
+  HOUR,
+  at,
+  unique,
+  tokenHash,
+  times,
+  addTenant,
+  addEmbedKey,
+  addSigningKey,
+  addWorld,
+  magicLinkRecord,
+} from './fixtures.js';
+
+export const oneTimeCases: Section = (it, s) => {
+  const jtiFor = async () => {
+    const tenant = await addTenant(s());
+    const key = await addSigningKey(s(), tenant, 'ACTIVE');
+    return { tenant, kid: key.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE + 30 * SECOND), now: at(0) };
+  };
+
+  it('reserveJti: the first reservation wins and a second is refused', async () => {
+    const input = await jtiFor();
+    assert.equal(await s().reserveJti(input), true);
+    assert.equal(await s().reserveJti({ ...input, now: at(MINUTE) }), false);
+  });
+
+  it('reserveJti: the same jti under another kid or another tenant is a separate reservation', async () => {
+    const input = await jtiFor();
+    const other = await jtiFor();
+    const secondKey = await addSigningKey(s(), input.tenant, 'NEXT');
+    assert.equal(await s().reserveJti(input), true);
+    assert.equal(await s().reserveJti({ ...input, kid: secondKey.kid }), true);
+    assert.equal(await s().reserveJti({ ...other, jti: input.jti }), true);
+    assert.equal(await s().reserveJti({ ...input, jti: unique('jti-') }), true);
+  });
+
+  it('reserveJti: a jti is held until its expiresAt and may be taken again after it', async () => {
+    const input = await jtiFor();
+    assert.equal(await s().reserveJti(input), true);
+    assert.equal(await s().reserveJti({ ...input, now: input.expiresAt }), false);
+    const later = new Date(input.expiresAt.getTime() + 1);
+    assert.equal(await s().reserveJti({ ...input, now: later, expiresAt: at(HOUR) }), true);
+    assert.equal(await s().reserveJti({ ...input, now: at(30 * MINUTE) }), false);
+  });
+
+  it('reserveJti: of 20 concurrent reservations exactly one wins', async () => {
+    const input = await jtiFor();
+    const results = await Promise.all(times(20, () => s().reserveJti(input)));
+    assert.equal(results.filter(Boolean).length, 1);
+  });
+
+  it('hitRateLimit: counts hits in one fixed window and returns its end as resetAt', async () => {
+    const key = unique('rl:ip:');
+    assert.deepEqual(await s().hitRateLimit(key, MINUTE, at(10 * SECOND)), { count: 1, resetAt: at(MINUTE) });
+    assert.deepEqual(await s().hitRateLimit(key, MINUTE, at(10 * SECOND)), { count: 2, resetAt: at(MINUTE) });
+    assert.deepEqual(await s().hitRateLimit(key, MINUTE, at(MINUTE - 1)), { count: 3, resetAt: at(MINUTE) });
+  });
+
+  it('hitRateLimit: the next window starts again at 1', async () => {
+    const key = unique('rl:ip:');
+    await s().hitRateLimit(key, HOUR, at(5 * MINUTE));
+    await s().hitRateLimit(key, HOUR, at(50 * MINUTE));
+    assert.deepEqual(await s().hitRateLimit(key, HOUR, at(HOUR)), { count: 1, resetAt: at(2 * HOUR) });
+    assert.deepEqual(await s().hitRateLimit(key, HOUR, at(HOUR + 1)), { count: 2, resetAt: at(2 * HOUR) });
+  });
+
+  it('hitRateLimit: each key has its own count', async () => {
+    const first = unique('rl:email:');
+    const second = unique('rl:email:');
+    await s().hitRateLimit(first, MINUTE, at(0));
+    await s().hitRateLimit(first, MINUTE, at(0));
+    assert.equal((await s().hitRateLimit(second, MINUTE, at(0))).count, 1);
+    assert.equal((await s().hitRateLimit(first, MINUTE, at(0))).count, 3);
+  });
+
+  it('hitRateLimit: 40 concurrent hits on one key get exactly the counts 1..40', async () => {
+    const key = unique('rl:ip:');
+    const results = await Promise.all(times(40, () => s().hitRateLimit(key, MINUTE, at(30 * SECOND))));
+    assert.deepEqual(
+      results.map((result) => result.count).sort((x, y) => x - y),
+      times(40, (i) => i + 1),
+    );
+    assert.ok(results.every((result) => result.resetAt.getTime() === at(MINUTE).getTime()));
+  });
+};
+
+export const magicLinkCases: Section = (it, s) => {
+  const linkFor = async (patch: Partial<MagicLinkToken> = {}) => {
+    const world = await addWorld(s());
+    const link = magicLinkRecord(world.tenant, world.embedKey.id, patch);
+    await s().createMagicLink(link);
+    const consume = { tokenHash: link.tokenHash, tenant: link.tenant, embedKeyId: link.embedKeyId, now: at(MINUTE) };
+    return { world, link, consume };
+  };
+
+  it('getMagicLink: returns the stored record, null for an unknown hash', async () => {
+    const { link } = await linkFor();
+    assert.deepEqual(await s().getMagicLink(link.tokenHash), link);
+    assert.equal(await s().getMagicLink(tokenHash()), null);
+  });
+
+  it('consumeMagicLink: returns the token marked used at now', async () => {
+    const { link, consume } = await linkFor();
+    const used = { ...link, usedAt: at(MINUTE) };
+    assert.deepEqual(await s().consumeMagicLink(consume), used);
+    assert.deepEqual(await s().getMagicLink(link.tokenHash), used);
+  });
+
+  it('consumeMagicLink: a second consume is refused', async () => {
+    const { link, consume } = await linkFor();
+    assert.notEqual(await s().consumeMagicLink(consume), null);
+    assert.equal(await s().consumeMagicLink({ ...consume, now: at(2 * MINUTE) }), null);
+    assert.deepEqual((await s().getMagicLink(link.tokenHash))?.usedAt, at(MINUTE));
+  });
+
+  it('consumeMagicLink: an expired token is refused (expiresAt <= now) and stays unused', async () => {
+    const { link, consume } = await linkFor();
+    assert.equal(await s().consumeMagicLink({ ...consume, now: link.expiresAt }), null);
+    assert.equal(await s().consumeMagicLink({ ...consume, now: at(HOUR) }), null);
+    assert.deepEqual(await s().getMagicLink(link.tokenHash), link);
+    const lastMoment = new Date(link.expiresAt.getTime() - 1);
+    assert.deepEqual(await s().consumeMagicLink({ ...consume, now: lastMoment }), { ...link, usedAt: lastMoment });
+  });
+
+  it('consumeMagicLink: another tenant cannot consume the token, which stays usable', async () => {
+    const { link, consume } = await linkFor();
+    const other = await addWorld(s());
+    assert.equal(await s().consumeMagicLink({ ...consume, tenant: other.tenant, embedKeyId: other.embedKey.id }), null);
+    assert.equal(await s().consumeMagicLink({ ...consume, tenant: other.tenant }), null);
+    assert.deepEqual(await s().getMagicLink(link.tokenHash), link);
+    assert.notEqual(await s().consumeMagicLink(consume), null);
+  });
+
+  it('consumeMagicLink: another embed key of the tenant cannot consume the token, which stays usable', async () => {
+    const { world, link, consume } = await linkFor();
+    const otherKey = await addEmbedKey(s(), world.tenant);
+    assert.equal(await s().consumeMagicLink({ ...consume, embedKeyId: otherKey.id }), null);
+    assert.deepEqual(await s().getMagicLink(link.tokenHash), link);
+    assert.notEqual(await s().consumeMagicLink(consume), null);
+  });
+
+  it('consumeMagicLink: an unknown token is refused', async () => {
+    const { consume } = await linkFor();
+    assert.equal(await s().consumeMagicLink({ ...consume, tokenHash: tokenHash() }), null);
+  });
+
+  it('consumeMagicLink: of 25 concurrent consumes of one token exactly one gets it', async () => {
+    const { link, consume } = await linkFor();
+    const results = await Promise.all(times(25, () => s().consumeMagicLink(consume)));
+    const winners = results.filter((result) => result !== null);
+    assert.equal(winners.length, 1);
+    assert.deepEqual(winners[0], { ...link, usedAt: at(MINUTE) });
+  });
+};
