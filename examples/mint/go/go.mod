@@ -1,0 +1,3 @@
+module example.com/aforo-bridge-mint
+
+go 1.19
