@@ -497,7 +497,7 @@ export function httpContract(name: string, mount: Mount): void {
     after(() => f.close());
 
     it('admin: a missing or wrong token is 401 and leaks nothing', async () => {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${f.secret}` }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${f.secret}` }] as Record<string, string>[]) {
         const r = await f.call('GET', `/v1/admin/tenants/${f.tenant}`, { headers });
         assert.equal(r.status, 401);
         assert.equal(r.body.error.code, 'unauthorized');

@@ -76,7 +76,7 @@ export async function createFixture(
       body = JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(base + path, { method, headers, body });
+    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : new Uint8Array(Buffer.from(body)) });
     const text = await response.text();
     let parsed: unknown = null;
     try {
