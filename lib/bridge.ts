@@ -1,8 +1,10 @@
 import { createApi, type BridgeApi } from './api.js';
+import type { EventListener } from './audit.js';
 import { resolveConfig, type BridgeOptions } from './config.js';
 import { Engine } from './engine.js';
 import { createHandler, type AssetSource } from './handler.js';
 import type { PlainRequest, PlainResponse } from './http.js';
+import type { PruneCounts } from './storage.js';
 import { createMailQueue } from './mail-queue.js';
 import { Background } from './magic-link.js';
 import { loadWidgetAssets } from './widget-assets.js';
@@ -17,6 +19,10 @@ export interface Bridge {
   ready(): Promise<void>;
   /** Waits for background work (magic-link lookups, queued mail) to finish. */
   drain(timeoutMs?: number): Promise<void>;
+  /** Subscribes to an event type (`session.created`, `bridge.refused`, …); returns the unsubscribe function. */
+  on(type: string, listener: EventListener): () => void;
+  /** Prunes expired rows now (the engine also does it every `housekeeping.intervalSeconds`). */
+  prune(): Promise<PruneCounts>;
   /** Finishes background work, then closes the mail queue, the mailer and the storage. */
   close(): Promise<void>;
 }
@@ -49,6 +55,14 @@ export function createBridge(options: BridgeOptions): Bridge {
   const handler = createHandler(engine, api, () => (assets ??= loadAssets(config.logger)));
   let closed = false;
   engine.start().catch((error: unknown) => config.logger.error({ err: error }, 'engine start failed'));
+  const pruneTimer = config.pruneIntervalSeconds > 0
+    ? setInterval(() => {
+      engine.prune()
+        .then((counts) => config.logger.debug({ pruned: counts }, 'housekeeping'))
+        .catch((error: unknown) => config.logger.error({ err: error }, 'housekeeping failed'));
+    }, config.pruneIntervalSeconds * 1000)
+    : null;
+  pruneTimer?.unref();
 
   return {
     api,
@@ -58,9 +72,15 @@ export function createBridge(options: BridgeOptions): Bridge {
       await background.settle();
       await mail.drain(timeoutMs);
     },
+    on: (type, listener) => engine.audit.on(type, listener),
+    async prune() {
+      await engine.start();
+      return engine.prune();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      if (pruneTimer) clearInterval(pruneTimer);
       await background.settle();
       await mail.close();
       await config.mailer.close?.();

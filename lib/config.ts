@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import type { EventListener } from './audit.js';
 import type { Mailer } from './mailer.js';
 import type { MagicLinkTemplate } from './mail-template.js';
 import type { Storage } from './storage.js';
@@ -60,6 +61,14 @@ export interface BridgeOptions {
   };
   dataSource?: { listInvoices?: InvoiceSource };
   logger?: Logger;
+  /** Listeners per event type (`session.created`, `bridge.refused`, …), called after the fact; see `bridge.on`. */
+  on?: Record<string, EventListener>;
+  housekeeping?: {
+    /** Seconds between prunes of expired rows; 0 turns the timer off (run `aforo-bridge prune` instead). Default 3600. */
+    intervalSeconds?: number;
+    /** Days audit events are kept (default 90). */
+    auditRetentionDays?: number;
+  };
   /** The clock; tests pass their own. */
   clock?: () => Date;
 }
@@ -87,6 +96,9 @@ export interface ResolvedConfig {
   };
   listInvoices: InvoiceSource | null;
   logger: Logger;
+  on: Record<string, EventListener>;
+  pruneIntervalSeconds: number;
+  auditRetentionDays: number;
   clock: () => Date;
 }
 
@@ -106,11 +118,15 @@ export const DEFAULTS = {
   magicLinkTtl: 900,
   magicLinkPerIpPerMinute: 10,
   magicLinkPerEmailPerHour: 5,
+  /** Hourly pruning keeps tables small without touching the database often. */
+  pruneIntervalSeconds: 3600,
+  /** Ninety days of audit trail, long enough to answer "who signed in last quarter". */
+  auditRetentionDays: 90,
 } as const;
 
 const KNOWN = new Set([
   'storage', 'mailer', 'issuer', 'adminToken', 'masterKey', 'trustProxy', 'sessionTtl', 'sessionMaxAge',
-  'bridgeToken', 'ipRateLimit', 'magicLink', 'dataSource', 'logger', 'clock',
+  'bridgeToken', 'ipRateLimit', 'magicLink', 'dataSource', 'logger', 'clock', 'on', 'housekeeping',
 ]);
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -203,6 +219,11 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
     if (typeof logger[level] !== 'function') throw new ConfigError(`logger must have a ${level}() method`);
   }
+  const on = knownKeys('on', options.on, Object.keys(options.on ?? {}));
+  for (const [type, listener] of Object.entries(on)) {
+    if (typeof listener !== 'function') throw new ConfigError(`on.${type} must be a function`);
+  }
+  const housekeeping = knownKeys('housekeeping', options.housekeeping, ['intervalSeconds', 'auditRetentionDays']);
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new ConfigError('clock must be a function returning a Date');
   }
@@ -229,6 +250,9 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
     },
     listInvoices: (dataSource.listInvoices as InvoiceSource | undefined) ?? null,
     logger,
+    on: on as Record<string, EventListener>,
+    pruneIntervalSeconds: integer('housekeeping.intervalSeconds', housekeeping.intervalSeconds, DEFAULTS.pruneIntervalSeconds, 0, 7 * 86400),
+    auditRetentionDays: integer('housekeeping.auditRetentionDays', housekeeping.auditRetentionDays, DEFAULTS.auditRetentionDays, 1, 3650),
     clock: options.clock ?? (() => new Date()),
   };
 }

@@ -5,7 +5,7 @@ import { createSealer, type Sealer } from './crypto.js';
 import { BridgeError } from './errors.js';
 import { SessionTokens } from './session-tokens.js';
 import { KeyMaterialCache } from './signing-keys.js';
-import type { Storage } from './storage.js';
+import type { PruneCounts, Storage } from './storage.js';
 
 /** Everything the domain services share: configuration, storage, sealed-secret handling, keys, audit. */
 export class Engine {
@@ -23,6 +23,14 @@ export class Engine {
     // The email-hash key derives from the master key when there is one, so hashes are not guessable offline.
     const emailKey = createHash('sha256').update('aforo-bridge audit email v1').update(config.masterKey ?? Buffer.alloc(0)).digest();
     this.audit = new Auditor(this.storage, config.logger, emailKey);
+    for (const [type, listener] of Object.entries(config.on)) this.audit.on(type, listener);
+  }
+
+  /** Deletes expired rows and audit events past retention (SPEC housekeeping); safe to run from several processes. */
+  async prune(): Promise<PruneCounts> {
+    const now = this.now();
+    const auditBefore = new Date(now.getTime() - this.config.auditRetentionDays * 86_400_000);
+    return this.storage.prune({ now, auditBefore });
   }
 
   now(): Date {

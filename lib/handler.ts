@@ -170,7 +170,7 @@ export function createHandler(
     return null;
   }
 
-  return async (request) => {
+  async function answer(request: PlainRequest): Promise<PlainResponse | null> {
     try {
       return await route(request);
     } catch (error) {
@@ -178,5 +178,20 @@ export function createHandler(
       config.logger.error({ err: error, method: request.method, path: request.path }, 'internal error');
       return errorResponse(new BridgeError('internal', 'internal error'));
     }
+  }
+
+  return async (request) => {
+    const response = await answer(request);
+    if (response) {
+      // Only the method, path and status: never a header, query or body, which may carry tokens or emails.
+      const line = { method: request.method, path: request.path, status: response.status };
+      if (response.status >= 400 && response.status < 500 && typeof response.body === 'string') {
+        const code = /"code":"([a-z_]+)"/.exec(response.body)?.[1];
+        config.logger.info({ ...line, code }, 'refused');
+      } else {
+        config.logger.debug(line, 'request');
+      }
+    }
+    return response;
   };
 }
