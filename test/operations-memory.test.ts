@@ -1,0 +1,4 @@
+import { memoryStorage } from '../storage/memory.js';
+import { operationsFlow } from './operations/flow.js';
+
+operationsFlow('memory', async () => memoryStorage());
