@@ -1,0 +1,92 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Bridge } from '../lib/bridge.js';
+import { BridgeError } from '../lib/errors.js';
+import { errorResponse } from '../lib/handler.js';
+import type { PlainResponse } from '../lib/http.js';
+import type { ActiveSession } from '../lib/sessions.js';
+import { plainHeaders, plainQuery, readBody } from './node-body.js';
+
+declare global {
+  // Express types its request through this global namespace; merging into it is how middleware adds a field.
+  namespace Express {
+    interface Request {
+      /** The verified session, set by `requireSession`. */
+      aforo?: ActiveSession;
+    }
+  }
+}
+
+function send(res: Response, response: PlainResponse): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.end(response.body ?? undefined);
+}
+
+function search(url: string): URLSearchParams {
+  const at = url.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
+}
+
+/**
+ * Express middleware serving the engine under the path it is mounted at. Paths the engine does not serve go on
+ * to the next handler; an unexpected failure goes to `next(err)`. Works with Express 5 and with Express 4-style
+ * routers (it never relies on Express 5 catching a rejected promise).
+ *
+ * A body a host parser already read (`express.json()`) is taken as parsed; otherwise the raw body is read here
+ * with the engine's 16 KiB cap. The client IP is `req.ip`, so `app.set('trust proxy', …)` decides it.
+ *
+ * @example
+ * const app = express();
+ * app.use('/aforo', expressBridge(bridge));
+ */
+export function expressBridge(bridge: Bridge): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // A stream already read to its end means a host body parser ran; whatever it left on req.body is the body.
+    const body = req.readableEnded ? (req.body as unknown) : readBody(req);
+    Promise.resolve(body)
+      .then((read) =>
+        bridge.handle({
+          method: req.method,
+          // Express strips the mount path from req.path, so this is the path below the prefix.
+          path: req.path,
+          query: plainQuery(search(req.url)),
+          headers: plainHeaders(req.headers),
+          body: read,
+          ip: req.ip ?? req.socket.remoteAddress ?? '',
+        }),
+      )
+      .then((response) => {
+        if (response) send(res, response);
+        else next();
+      })
+      .catch(next);
+  };
+}
+
+/**
+ * Express middleware for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` and sets
+ * `req.aforo` to the session; answers 401 with the SPEC's error envelope otherwise.
+ *
+ * @example
+ * app.get('/api/me', requireSession(bridge), (req, res) => {
+ *   res.json({ customerId: req.aforo!.customer.id });
+ * });
+ */
+export function requireSession(bridge: Bridge): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const token = /^Bearer[ ]+([^\s]+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const verified = token
+      ? bridge.api.verifySession(token)
+      : Promise.reject(new BridgeError('session_invalid', 'a session token is required'));
+    verified.then(
+      (active) => {
+        req.aforo = active;
+        next();
+      },
+      (error: unknown) => {
+        if (error instanceof BridgeError && error.status < 500) send(res, errorResponse(error));
+        else next(error);
+      },
+    );
+  };
+}
