@@ -1,11 +1,12 @@
 /** The invoice list: the signed-in customer's invoices, filtered by status and paged by cursor. */
 import type { WidgetContext } from './context.js';
-import { emit, h, liveRegion, safeUrl } from './dom.js';
+import { applyBrandColor, emit, h, liveRegion, safeUrl } from './dom.js';
 import { formatDate, formatMoney } from './format.js';
 import { ApiError, callApi } from './http.js';
 import { continueButton, magicLinkForm } from './magic-link-form.js';
 import { hasVerifier, pendingMagicToken } from './magic-token.js';
 import type { Session } from './session.js';
+import { loadConfig } from './tenant-config.js';
 import type { InvoicesAnswer, WireInvoice } from './wire.js';
 
 const WIDGET = 'invoice-list';
@@ -26,6 +27,7 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
   ctx.root.replaceChildren(h('section', { 'aria-label': 'Invoices' }, h('h2', null, ctx.option('title') ?? 'Invoices'), status, body));
   const pageSize = String(Math.min(100, Math.max(1, Number(ctx.option('page-size')) || 10)));
   let signedIn = false;
+  loadConfig(ctx.target).then((config) => applyBrandColor(host, config.tenant.branding?.primaryColor), () => undefined);
   // Bumped on every new load and on sign-out, so a late answer never renders into a newer view.
   let view = 0;
 

@@ -2,7 +2,8 @@
 import type { WidgetContext } from './context.js';
 import { applyBrandColor, emit, h, liveRegion } from './dom.js';
 import { formatMoney } from './format.js';
-import { ApiError, callApi } from './http.js';
+import { ApiError } from './http.js';
+import { loadConfig } from './tenant-config.js';
 import type { ConfigAnswer, WireOffering, WireRatePlan } from './wire.js';
 
 const WIDGET = 'pricing-card';
@@ -17,7 +18,7 @@ export async function mountPricingCard(ctx: WidgetContext): Promise<void> {
 
   let config: ConfigAnswer;
   try {
-    config = await callApi<ConfigAnswer>(ctx.target, 'GET', '/v1/embed/config');
+    config = await loadConfig(ctx.target);
   } catch (error) {
     section.removeAttribute('aria-busy');
     status.classList.add('error');

@@ -88,7 +88,10 @@ export interface WidgetWorld {
   csp: string;
   requests: EngineRequest[];
   mailbox: Mailbox;
-  /** A fixture page on the allowlisted origin; `customer` picks whose bridge token it renders. */
+  /**
+   * A fixture page on the allowlisted origin; `customer` picks whose bridge token it renders, `replay` serves the
+   * page first rendered under that name again, with the same token.
+   */
   pageUrl(name: string, query?: Record<string, string>): string;
   /** The same page on an origin that is not on the allowlist (localhost instead of 127.0.0.1). */
   foreignPageUrl(name: string): string;
@@ -181,6 +184,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
   await seedCatalogue(bridge);
   await seedInvoices(bridge);
 
+  const replays = new Map<string, string>();
   const sri = (await (await fetch(`${engineBase}/v1/embed/sri.json`)).json()) as Record<string, { path: string; integrity: string }>;
   portal.on('request', (req, res) => {
     void (async () => {
@@ -206,7 +210,11 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
         EMBED_KEY: embedKey,
         BRIDGE_TOKEN: bridgeToken,
       };
-      const html = (await readFile(file, 'utf8')).replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => escapeHtml(values[key] ?? ''));
+      // `?replay=<name>` serves the first page rendered under that name again, token included, as a stale cached copy would be.
+      const replay = url.searchParams.get('replay');
+      const html = (replay && replays.get(replay)) ||
+        (await readFile(file, 'utf8')).replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => escapeHtml(values[key] ?? ''));
+      if (replay) replays.set(replay, html);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store' });
       res.end(html);
     })().catch(() => res.writeHead(500).end());
@@ -329,19 +337,21 @@ export async function persistedState(page: Page): Promise<{ localStorage: string
 
 /** The page's light DOM plus the text and attributes of every open shadow root, serialised for leak checks. */
 export function renderedDom(page: Page): Promise<string> {
+  // No named inner functions here: the test transpiler would wrap them in a helper the page does not have.
   return page.evaluate(() => {
     const parts = [document.documentElement.outerHTML];
-    const walk = (root: Document | ShadowRoot): void => {
-      root.querySelectorAll('*').forEach((element) => {
-        if (!element.shadowRoot) return;
-        element.shadowRoot.querySelectorAll('*').forEach((inner) => {
+    const roots: ParentNode[] = [document];
+    for (let root = roots.pop(); root; root = roots.pop()) {
+      for (const element of root.querySelectorAll('*')) {
+        const shadow = element.shadowRoot;
+        if (!shadow) continue;
+        for (const inner of shadow.querySelectorAll('*')) {
           for (const attribute of inner.attributes) parts.push(`${attribute.name}=${attribute.value}`);
-        });
-        parts.push(element.shadowRoot.textContent ?? '');
-        walk(element.shadowRoot);
-      });
-    };
-    walk(document);
+        }
+        parts.push(shadow.textContent ?? '');
+        roots.push(shadow);
+      }
+    }
     return parts.join('\n');
   });
 }
