@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { memoryMailer } from '../adapters/mail.js';
+import { createBridge } from '../lib/bridge.js';
+import type { InvoiceQuery } from '../lib/config.js';
+import { BridgeError } from '../lib/errors.js';
+import { mintBridgeToken } from '../lib/mint.js';
+import { memoryStorage } from '../storage/memory.js';
+
+describe('bridge.api in process', () => {
+  it('api: exchange, me and invoices from a dataSource hook, without HTTP; the hook sees the JWT customer only', async () => {
+    const seen: InvoiceQuery[] = [];
+    const bridge = createBridge({
+      storage: memoryStorage(),
+      mailer: memoryMailer(),
+      issuer: 'https://portal.example.com/aforo',
+      dataSource: {
+        async listInvoices(query) {
+          seen.push(query);
+          return {
+            invoices: [{
+              id: 'ext_1', tenant: query.tenant, customerId: query.customer.id, number: 'E-1', status: 'OPEN', amountDueCents: 4200,
+              amountPaidCents: 0, currency: 'USD', issuedAt: new Date('2026-01-01T00:00:00Z'), dueAt: null, pdfUrl: null, hostedUrl: null,
+            }],
+            nextCursor: 'opaque-2',
+          };
+        },
+      },
+    });
+    const { admin } = bridge.api;
+    await admin.createTenant({ slug: 'inproc', name: 'In process' });
+    const ek = (await admin.createEmbedKey('inproc', { allowedOrigins: ['https://a.example.com'] })) as { key: string };
+    const sk = (await admin.createSigningKey('inproc', { alg: 'HS256' })) as { kid: string; secret: string };
+    const bridgeToken = await mintBridgeToken({ kid: sk.kid, alg: 'HS256', key: sk.secret, externalCustomerId: 'cust-9' });
+    const call = { tenant: 'inproc', embedKey: ek.key };
+    const session = await bridge.api.exchangeBridgeToken({ ...call, bridgeToken });
+    assert.equal(session.customer.externalId, 'cust-9');
+    const page = await bridge.api.listInvoices({ ...call, sessionJwt: session.sessionJwt, status: 'open', limit: '5', cursor: 'opaque-1' });
+    assert.deepEqual(page.invoices.map((i) => i.id), ['ext_1']);
+    assert.equal(page.nextCursor, 'opaque-2');
+    assert.equal(seen[0].customer.externalId, 'cust-9');
+    assert.equal(seen[0].status, 'OPEN');
+    assert.equal(seen[0].cursor, 'opaque-1');
+    const verified = await bridge.api.verifySession(session.sessionJwt);
+    assert.equal(verified.customer.id, session.customer.id);
+    await assert.rejects(bridge.api.exchangeBridgeToken({ ...call, bridgeToken }), (e: unknown) => e instanceof BridgeError && e.code === 'bridge_token_replayed');
+    await assert.rejects(bridge.api.getConfig({ ...call, origin: null }), (e: unknown) => e instanceof BridgeError && e.code === 'origin_not_allowed');
+    await bridge.close();
+  });
+
+  it('handle: paths the engine does not serve give null so a host can pass them on', async () => {
+    const bridge = createBridge({ storage: memoryStorage(), mailer: memoryMailer(), issuer: 'https://p.example.com' });
+    for (const path of ['/', '/custom', '/v1/embed/nope', '/v1/admin/nope', '/v2/embed/config']) {
+      assert.equal(await bridge.handle({ method: 'GET', path, query: {}, headers: {}, ip: '127.0.0.1' }), null, path);
+    }
+    await bridge.close();
+  });
+});
