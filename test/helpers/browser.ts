@@ -74,8 +74,8 @@ export interface EngineRequest {
 
 export interface Mailbox {
   received: ParsedMail[];
-  /** Resolves with the next mail to `to` not handed out yet. */
-  next(to: string): Promise<ParsedMail>;
+  /** Resolves with the next mail to `to` not handed out yet; rejects after `timeoutMs` (default 15 s). */
+  next(to: string, timeoutMs?: number): Promise<ParsedMail>;
 }
 
 export interface WidgetWorld {
@@ -127,14 +127,23 @@ async function startSmtp(): Promise<{ port: number; mailbox: Mailbox; close(): P
   const recipient = (mail: ParsedMail): string | undefined => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address;
   const mailbox: Mailbox = {
     received,
-    async next(to) {
+    async next(to, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
         const mail = received.find((m) => !handed.has(m) && recipient(m) === to);
         if (mail) {
           handed.add(mail);
           return mail;
         }
-        await new Promise<void>((wake) => waiting.push(wake));
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(wake, left);
+          waiting.push(() => {
+            clearTimeout(timer);
+            wake();
+          });
+        });
       }
     },
   };
