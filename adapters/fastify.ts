@@ -1,5 +1,5 @@
-import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Bridge } from '../lib/bridge.js';
 import { BridgeError } from '../lib/errors.js';
 import { errorResponse } from '../lib/handler.js';
@@ -64,8 +64,10 @@ export const fastifyBridge: FastifyPluginAsync<FastifyBridgeOptions> = async (ap
       body: request.body,
       ip: request.ip,
     });
-    if (!response) return reply.callNotFound();
-    return send(reply, response);
+    if (response) return send(reply, response);
+    // Returning the reply tells Fastify the 404 handler answers, even if its hooks run asynchronously.
+    reply.callNotFound();
+    return reply;
   };
   app.all('/', handler);
   app.all('/*', handler);
