@@ -127,10 +127,9 @@ export function createHandler(
       return { ...response, headers: { ...response.headers, ...cors(true) } };
     } catch (error) {
       if (!(error instanceof BridgeError)) throw error;
-      let allowed = error.code !== 'origin_not_allowed';
-      if (error.code === 'embed_key_invalid' || error.code === 'rate_limited') {
-        allowed = origin !== null && (await engine.storage.isOriginAllowedByAnyKey(origin));
-      }
+      // Some refusals (body size, media type, rate limit, unknown key) come before the allowlist check, so an
+      // error echoes the origin only when some active key allows it: the widget can read the code, nobody else.
+      const allowed = error.code !== 'origin_not_allowed' && origin !== null && (await engine.storage.isOriginAllowedByAnyKey(origin));
       return errorResponse(error, cors(allowed));
     }
   }

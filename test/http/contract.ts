@@ -254,6 +254,14 @@ export function httpContract(name: string, mount: Mount): void {
       assert.equal(empty.body.error.code, 'bridge_token_invalid');
     });
 
+    it('errors before the allowlist check do not echo a foreign origin', async () => {
+      const r = await f.call('POST', '/v1/embed/auth/bridge', { raw: 'x', headers: f.embedHeaders({ origin: 'https://evil.example.com', 'content-type': 'text/plain' }) });
+      assert.equal(r.status, 415);
+      assert.equal(r.headers.get('access-control-allow-origin'), null);
+      const ok = await f.call('POST', '/v1/embed/auth/bridge', { raw: 'x', headers: f.embedHeaders({ 'content-type': 'text/plain' }) });
+      assert.equal(ok.headers.get('access-control-allow-origin'), ORIGIN);
+    });
+
     it('exchange: 20 concurrent exchanges of one token give exactly one session', async () => {
       const t = await f.token({ external_customer_id: 'replay' });
       const answers = await Promise.all(Array.from({ length: 20 }, () => f.exchange(t)));
