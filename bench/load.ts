@@ -1,0 +1,134 @@
+import autocannon from 'autocannon';
+
+/** One route under load. */
+export interface LoadTarget {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  /** A fresh body per request (POST); absent for GET. */
+  body?: () => string;
+  /** Runs before each autocannon run of `seconds`, while the server is idle (tops up one-time tokens). */
+  prepare?: (seconds: number) => Promise<void>;
+}
+
+export interface LoadSettings {
+  /** Measured seconds. */
+  duration: number;
+  /** Seconds of load before the measured run, not counted. */
+  warmup: number;
+  connections: number;
+}
+
+/** What one measured run gives. Latencies are of 2xx answers only, in milliseconds. */
+export interface LoadFigures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  /** Non-2xx answers, connection errors and timeouts, warm-up included: any of them fails the bench. */
+  failures: number;
+  /** Status code → count of the non-2xx answers, for the error message. */
+  statusCodes: Record<string, number>;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+async function run(port: number, target: LoadTarget, seconds: number, connections: number, latencies: number[] | null): Promise<autocannon.Result> {
+  await target.prepare?.(seconds);
+  const options: autocannon.Options = {
+    url: `http://127.0.0.1:${port}`,
+    method: target.method,
+    headers: target.body ? { ...target.headers, 'content-type': 'application/json' } : target.headers,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+    requests: [
+      {
+        method: target.method,
+        path: target.path,
+        ...(target.body ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: target.body?.() }) } : {}),
+      },
+    ],
+  };
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(options, (error: unknown, result: autocannon.Result) => (error ? reject(error) : resolve(result)));
+    // autocannon's own histogram keeps whole milliseconds; the response event has the sub-millisecond time.
+    if (latencies) {
+      instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+        if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      });
+    }
+  });
+}
+
+function failuresOf(result: autocannon.Result): { count: number; statusCodes: Record<string, number> } {
+  const statusCodes: Record<string, number> = {};
+  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) {
+    if (!code.startsWith('2')) statusCodes[code] = stat.count ?? 0;
+  }
+  return { count: result.non2xx + result.errors + result.timeouts, statusCodes };
+}
+
+interface Slices {
+  seconds: number;
+  requests: number;
+  latencies: number[];
+  failures: number;
+  statusCodes: Record<string, number>;
+}
+
+function emptySlices(): Slices {
+  return { seconds: 0, requests: 0, latencies: [], failures: 0, statusCodes: {} };
+}
+
+function addFailures(into: Slices, result: autocannon.Result): void {
+  const found = failuresOf(result);
+  into.failures += found.count;
+  for (const [code, count] of Object.entries(found.statusCodes)) into.statusCodes[code] = (into.statusCodes[code] ?? 0) + count;
+}
+
+async function slice(port: number, target: LoadTarget, seconds: number, connections: number, into: Slices): Promise<void> {
+  const result = await run(port, target, seconds, connections, into.latencies);
+  into.seconds += result.duration;
+  into.requests += result['2xx'];
+  addFailures(into, result);
+}
+
+function figures(slices: Slices): LoadFigures {
+  const sorted = slices.latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: slices.requests / slices.seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    total: slices.requests,
+    failures: slices.failures,
+    statusCodes: slices.statusCodes,
+  };
+}
+
+/**
+ * Measures two routes of one server for `duration` seconds each, after a warm-up of each. The time is cut into
+ * one-second slices run in A B B A order, so a change in the machine's other load while the bench runs lands on
+ * both routes alike and their ratio stays meaningful; a route's rate is its 2xx answers over its measured seconds.
+ */
+export async function measurePair(port: number, a: LoadTarget, b: LoadTarget, settings: LoadSettings): Promise<[LoadFigures, LoadFigures]> {
+  const totals = [emptySlices(), emptySlices()];
+  const targets = [a, b];
+  if (settings.warmup > 0) {
+    for (const [i, target] of targets.entries()) {
+      addFailures(totals[i], await run(port, target, settings.warmup, settings.connections, null));
+    }
+  }
+  const count = Math.max(1, Math.round(settings.duration));
+  const seconds = settings.duration / count;
+  for (let round = 0; round < count; round += 1) {
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) await slice(port, targets[i], seconds, settings.connections, totals[i]);
+  }
+  return [figures(totals[0]), figures(totals[1])];
+}

@@ -1,0 +1,261 @@
+import { connect } from 'node:net';
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startServer, type ServerChild } from './child.js';
+import { FRAMEWORKS, hasAdapter, type Framework } from './frameworks.js';
+import { measurePair, type LoadFigures, type LoadSettings } from './load.js';
+import { timeMagicLink } from './magic-link.js';
+import { magicLinkTable, table, type Row } from './report.js';
+import { embedHeaders, PREFIX, type ServerInfo } from './shared.js';
+import { hasStorage, postgresSupportsSchema, postgresUrl, STORAGES, type StorageName } from './storages.js';
+import { TokenPool } from './tokens.js';
+
+// `npm run bench [-- --duration 5 --connections 10 --framework koa|express|fastify|all --storage memory|sqlite|postgres|all]`
+// Prints figures and ratios to floors measured in the same run. It never fails on a number: the exit code is 1 only
+// when something went wrong (a non-2xx answer in a measured route, a server that would not start).
+
+const USAGE = `usage: npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--samples <n>]
+                         [--framework koa|express|fastify|all] [--storage memory|sqlite|postgres|all]`;
+
+/** Targets from the issue: the engine route against its floor. */
+const EXCHANGE_TARGET = 0.8;
+const ME_TARGET = 0.9;
+
+interface Options {
+  load: LoadSettings;
+  samples: number;
+  frameworks: Framework[];
+  storages: StorageName[];
+  /** `--storage postgres` was asked for by name: a Postgres that cannot be used is then an error, not a note. */
+  postgresRequired: boolean;
+}
+
+const problems: string[] = [];
+const notes: string[] = [];
+
+function positive(name: string, raw: string | undefined, fallback: number, integer: boolean): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value)) || (name !== 'warmup' && value === 0)) {
+    throw new Error(`--${name} must be a ${integer ? 'whole ' : ''}number${name === 'warmup' ? '' : ' above 0'}\n${USAGE}`);
+  }
+  return value;
+}
+
+function pick<T extends string>(name: string, raw: string | undefined, known: readonly T[], available: (item: T) => boolean): T[] {
+  if (raw === undefined || raw === 'all') {
+    const missing = known.filter((item) => !available(item));
+    if (missing.length) notes.push(`${name} not in this tree, skipped: ${missing.join(', ')}`);
+    return known.filter(available);
+  }
+  if (!known.includes(raw as T)) throw new Error(`--${name} must be one of ${known.join(', ')} or all\n${USAGE}`);
+  if (!available(raw as T)) throw new Error(`--${name} ${raw}: its implementation is not in this tree`);
+  return [raw as T];
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      samples: { type: 'string' },
+      framework: { type: 'string' },
+      storage: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const frameworks = pick('framework', values.framework, FRAMEWORKS, hasAdapter);
+  const chosen = pick('storage', values.storage, STORAGES, hasStorage);
+  // Memory is always run: it is the figure the other storages are printed beside.
+  const storages: StorageName[] = ['memory', ...chosen.filter((s) => s !== 'memory')];
+  return {
+    load: {
+      duration: positive('duration', values.duration, 5, false),
+      warmup: positive('warmup', values.warmup, 1, false),
+      connections: positive('connections', values.connections, 10, true),
+    },
+    samples: positive('samples', values.samples, 400, true),
+    frameworks,
+    storages,
+    postgresRequired: values.storage === 'postgres',
+  };
+}
+
+function reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 5432) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(3000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Leaves Postgres out, with a note, when it cannot be benchmarked safely; an explicit `--storage postgres` fails instead. */
+async function checkPostgres(options: Options): Promise<void> {
+  if (!options.storages.includes('postgres')) return;
+  let reason: string | null = null;
+  if (!(await postgresSupportsSchema())) reason = 'postgresStorage has no schema option, and the bench only writes into a fresh schema';
+  else if (!(await reachable(postgresUrl()))) reason = `no Postgres server answers at ${new URL(postgresUrl()).host}`;
+  if (!reason) return;
+  if (options.postgresRequired) throw new Error(`--storage postgres: ${reason}`);
+  notes.push(`postgres skipped: ${reason}`);
+  options.storages = options.storages.filter((s) => s !== 'postgres');
+}
+
+function check(label: string, figures: LoadFigures): void {
+  if (figures.failures > 0) {
+    const codes = Object.entries(figures.statusCodes).map(([code, n]) => `${n} x ${code}`).join(', ');
+    problems.push(`${label}: ${figures.failures} failed requests (${codes || 'connection errors or timeouts'})`);
+  }
+}
+
+async function postJson(info: ServerInfo, path: string, body: string): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${info.port}${path}`, {
+    method: 'POST',
+    headers: { ...embedHeaders(info), 'content-type': 'application/json' },
+    body,
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`POST ${path} answered ${response.status}: ${text.slice(0, 200)}`);
+  const { sessionJwt } = JSON.parse(text) as { sessionJwt?: unknown };
+  if (typeof sessionJwt !== 'string') throw new Error(`POST ${path} gave no sessionJwt`);
+  return sessionJwt;
+}
+
+interface ServerFigures {
+  exchange: LoadFigures;
+  exchangeFloor: LoadFigures;
+  me: LoadFigures;
+  meFloor: LoadFigures;
+}
+
+const BRIDGE_PATH = `${PREFIX}/v1/embed/auth/bridge`;
+const ME_PATH = `${PREFIX}/v1/embed/me`;
+
+/** Measures the engine's exchange and /me on one server, each interleaved with its floor on the same server. */
+async function measureServer(info: ServerInfo, load: LoadSettings): Promise<ServerFigures> {
+  const tag = `${info.framework}/${info.storage}`;
+  const engineTokens = new TokenPool(info, false);
+  const floorTokens = new TokenPool(info, true);
+  await engineTokens.ensure(0);
+  await floorTokens.ensure(0);
+  // This first exchange also makes the session the /me runs use.
+  const sessionJwt = await postJson(info, BRIDGE_PATH, engineTokens.body());
+  const floorJwt = await postJson(info, '/floor/exchange', floorTokens.body());
+  const headers = embedHeaders(info);
+
+  const [exchange, exchangeFloor] = await measurePair(
+    info.port,
+    { method: 'POST', path: BRIDGE_PATH, headers, body: () => engineTokens.body(), prepare: (s) => engineTokens.ensure(s) },
+    { method: 'POST', path: '/floor/exchange', headers, body: () => floorTokens.body(), prepare: (s) => floorTokens.ensure(s) },
+    load,
+  );
+  check(`${tag} exchange`, exchange);
+  check(`${tag} floor exchange`, exchangeFloor);
+  if (engineTokens.exhausted) problems.push(`${tag} exchange: the pre-minted bridge tokens ran out; the last requests were replays`);
+
+  const [me, meFloor] = await measurePair(
+    info.port,
+    { method: 'GET', path: ME_PATH, headers: { ...headers, authorization: `Bearer ${sessionJwt}` } },
+    { method: 'GET', path: '/floor/me', headers: { ...headers, authorization: `Bearer ${floorJwt}` } },
+    load,
+  );
+  check(`${tag} /me`, me);
+  check(`${tag} floor /me`, meFloor);
+  return { exchange, exchangeFloor, me, meFloor };
+}
+
+async function withServer<T>(framework: Framework, storage: StorageName, work: (info: ServerInfo) => Promise<T>): Promise<T> {
+  const server: ServerChild = await startServer(framework, storage);
+  try {
+    return await work(server.info);
+  } finally {
+    await server.stop();
+  }
+}
+
+const load1 = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const { load } = options;
+  await checkPostgres(options);
+
+  const cpu = cpus();
+  console.log('aforo-bridge bench: figures from this machine and this run only; nothing here is asserted.');
+  console.log(`node ${process.version}, ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, load average ${load1()}`);
+  console.log(
+    `${load.connections} connections, ${load.duration} s measured after ${load.warmup} s of warm-up per route; ` +
+      'server in a child process, autocannon in this one, both on 127.0.0.1',
+  );
+  for (const note of notes) console.log(`note: ${note}`);
+
+  const baseline = options.frameworks[0];
+  const byStorage = new Map<StorageName, ServerFigures>();
+
+  for (const framework of options.frameworks) {
+    await withServer(framework, 'memory', async (info) => {
+      const measured = await measureServer(info, load);
+      if (framework === baseline) byStorage.set('memory', measured);
+      console.log(`\n${framework}, memory storage (load average ${load1()})`);
+      console.log(
+        table([
+          { label: `POST ${BRIDGE_PATH}`, figures: measured.exchange, floor: measured.exchangeFloor, target: EXCHANGE_TARGET },
+          { label: 'POST /floor/exchange', figures: measured.exchangeFloor },
+          { label: `GET  ${ME_PATH}`, figures: measured.me, floor: measured.meFloor, target: ME_TARGET },
+          { label: 'GET  /floor/me', figures: measured.meFloor },
+        ]),
+      );
+      if (framework === baseline) {
+        const timing = await timeMagicLink(info, options.samples, Math.min(100, options.samples));
+        console.log(
+          `\nmagic link, ${framework}/memory: ${timing.samples} registered and ${timing.samples} unregistered emails, ` +
+            'one request at a time in random order, timed around fetch',
+        );
+        console.log(magicLinkTable(timing));
+      }
+    });
+  }
+
+  const sqlStorages = options.storages.filter((s) => s !== 'memory');
+  for (const storage of sqlStorages) {
+    await withServer(baseline, storage, async (info) => {
+      byStorage.set(storage, await measureServer(info, load));
+    });
+  }
+  if (sqlStorages.length > 0) {
+    const rows: Row[] = [];
+    for (const [storage, measured] of byStorage) {
+      rows.push({ label: `exchange, ${storage}`, figures: measured.exchange, floor: measured.exchangeFloor, target: EXCHANGE_TARGET });
+      rows.push({ label: `  its floor`, figures: measured.exchangeFloor });
+    }
+    for (const [storage, measured] of byStorage) {
+      rows.push({ label: `/me, ${storage}`, figures: measured.me, floor: measured.meFloor, target: ME_TARGET });
+      rows.push({ label: `  its floor`, figures: measured.meFloor });
+    }
+    console.log(`\nper storage, ${baseline}; each engine route against the floor measured beside it on the same server`);
+    console.log(table(rows));
+  }
+
+  console.log(`\nload average at the end ${load1()}`);
+  if (problems.length > 0) {
+    console.error('\nthe bench hit errors:');
+    for (const problem of problems) console.error(`- ${problem}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
