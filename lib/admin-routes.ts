@@ -9,29 +9,36 @@ import type { PlainRequest, PlainResponse } from './http.js';
 
 type AdminHandler = (api: BridgeApi['admin'], p: string[], body: () => unknown, req: PlainRequest, caller: Caller) => Promise<PlainResponse>;
 
-const SEG = '([^/]{1,255})';
-
 /** The admin API of SPEC section 8, one line a route: method, path pattern, handler. */
-const ROUTES: Array<[string, RegExp, AdminHandler]> = [
-  ['POST', /^\/tenants$/, async (a, _p, body) => json(201, await a.createTenant(body()))],
-  ['GET', new RegExp(`^/tenants/${SEG}$`), async (a, [slug]) => json(200, await a.getTenant(slug))],
-  ['POST', new RegExp(`^/tenants/${SEG}/embed-keys$`), async (a, [slug], body, _r, c) => json(201, await a.createEmbedKey(slug, body(), c))],
-  ['GET', new RegExp(`^/tenants/${SEG}/embed-keys$`), async (a, [slug]) => json(200, await a.listEmbedKeys(slug))],
-  ['PATCH', new RegExp(`^/tenants/${SEG}/embed-keys/${SEG}$`), async (a, [slug, id], body, _r, c) => json(200, await a.updateEmbedKey(slug, id, body(), c))],
-  ['POST', new RegExp(`^/tenants/${SEG}/embed-keys/${SEG}/revoke$`), async (a, [slug, id], _b, _r, c) => json(200, await a.revokeEmbedKey(slug, id, c))],
-  ['POST', new RegExp(`^/tenants/${SEG}/signing-keys$`), async (a, [slug], body, _r, c) => json(201, await a.createSigningKey(slug, body(), c))],
-  ['GET', new RegExp(`^/tenants/${SEG}/signing-keys$`), async (a, [slug]) => json(200, await a.listSigningKeys(slug))],
-  ['POST', new RegExp(`^/tenants/${SEG}/signing-keys/${SEG}/promote$`), async (a, [slug, kid], _b, _r, c) => json(200, await a.promoteSigningKey(slug, kid, c))],
-  ['POST', new RegExp(`^/tenants/${SEG}/signing-keys/${SEG}/revoke$`), async (a, [slug, kid], body, _r, c) => json(200, await a.revokeSigningKey(slug, kid, body(), c))],
-  ['PUT', new RegExp(`^/tenants/${SEG}/offerings/${SEG}$`), async (a, [slug, id], body) => json(200, await a.putOffering(slug, id, body()))],
-  ['GET', new RegExp(`^/tenants/${SEG}/offerings$`), async (a, [slug]) => json(200, await a.listOfferings(slug))],
-  ['PUT', new RegExp(`^/tenants/${SEG}/customers/${SEG}$`), async (a, [slug, ext], body) => json(200, await a.putCustomer(slug, ext, body()))],
-  ['GET', new RegExp(`^/tenants/${SEG}/customers$`), async (a, [slug], _b, req) => json(200, await a.listCustomers(slug, req.query.email))],
-  ['PUT', new RegExp(`^/tenants/${SEG}/customers/${SEG}/invoices/${SEG}$`), async (a, [slug, ext, id], body) => json(200, await a.putInvoice(slug, ext, id, body()))],
-  ['GET', new RegExp(`^/tenants/${SEG}/customers/${SEG}/invoices$`), async (a, [slug, ext], _b, req) =>
+const ROUTE_TABLE: Array<[string, string, AdminHandler]> = [
+  ['POST', '/tenants', async (a, _p, body) => json(201, await a.createTenant(body()))],
+  ['GET', '/tenants/:slug', async (a, [slug]) => json(200, await a.getTenant(slug))],
+  ['POST', '/tenants/:slug/embed-keys', async (a, [slug], body, _r, c) => json(201, await a.createEmbedKey(slug, body(), c))],
+  ['GET', '/tenants/:slug/embed-keys', async (a, [slug]) => json(200, await a.listEmbedKeys(slug))],
+  ['PATCH', '/tenants/:slug/embed-keys/:id', async (a, [slug, id], body, _r, c) => json(200, await a.updateEmbedKey(slug, id, body(), c))],
+  ['POST', '/tenants/:slug/embed-keys/:id/revoke', async (a, [slug, id], _b, _r, c) => json(200, await a.revokeEmbedKey(slug, id, c))],
+  ['POST', '/tenants/:slug/signing-keys', async (a, [slug], body, _r, c) => json(201, await a.createSigningKey(slug, body(), c))],
+  ['GET', '/tenants/:slug/signing-keys', async (a, [slug]) => json(200, await a.listSigningKeys(slug))],
+  ['POST', '/tenants/:slug/signing-keys/:kid/promote', async (a, [slug, kid], _b, _r, c) => json(200, await a.promoteSigningKey(slug, kid, c))],
+  ['POST', '/tenants/:slug/signing-keys/:kid/revoke', async (a, [slug, kid], body, _r, c) => json(200, await a.revokeSigningKey(slug, kid, body(), c))],
+  ['PUT', '/tenants/:slug/offerings/:id', async (a, [slug, id], body) => json(200, await a.putOffering(slug, id, body()))],
+  ['GET', '/tenants/:slug/offerings', async (a, [slug]) => json(200, await a.listOfferings(slug))],
+  ['PUT', '/tenants/:slug/customers/:externalId', async (a, [slug, ext], body) => json(200, await a.putCustomer(slug, ext, body()))],
+  ['GET', '/tenants/:slug/customers', async (a, [slug], _b, req) => json(200, await a.listCustomers(slug, req.query.email))],
+  ['PUT', '/tenants/:slug/customers/:externalId/invoices/:id', async (a, [slug, ext, id], body) => json(200, await a.putInvoice(slug, ext, id, body()))],
+  ['GET', '/tenants/:slug/customers/:externalId/invoices', async (a, [slug, ext], _b, req) =>
     json(200, await a.listCustomerInvoices(slug, ext, req.query))],
-  ['GET', new RegExp(`^/tenants/${SEG}/audit$`), async (a, [slug], _b, req) => json(200, await a.listAudit(slug, req.query))],
+  ['GET', '/tenants/:slug/audit', async (a, [slug], _b, req) => json(200, await a.listAudit(slug, req.query))],
 ];
+
+/** Every admin route as `METHOD /v1/admin/path/:param` (the OpenAPI document is checked against it). */
+export const ADMIN_ROUTES = ROUTE_TABLE.map(([method, template]) => `${method} /v1/admin${template}`);
+
+const ROUTES: Array<[string, RegExp, AdminHandler]> = ROUTE_TABLE.map(([method, template, handler]) => [
+  method,
+  new RegExp(`^${template.replace(/:[a-zA-Z]+/g, '([^/]{1,255})')}$`),
+  handler,
+]);
 
 function decodeSegments(match: RegExpExecArray): string[] {
   return match.slice(1).map((segment) => {

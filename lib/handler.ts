@@ -6,6 +6,7 @@ import type { EmbedCall } from './embed-api.js';
 import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
+import { openApiDocument } from './openapi.js';
 
 /** A static file the engine serves (the widget bundle). */
 export interface Asset {
@@ -93,6 +94,18 @@ const EMBED_ROUTES: Record<string, EmbedRoute> = {
     json(200, await api.listInvoices({ ...call, sessionJwt: bearer(req), status: req.query.status, limit: req.query.limit, cursor: req.query.cursor })),
 };
 
+/** Every route the engine serves outside the admin API, as `METHOD /path` (checked against the OpenAPI document). */
+export const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /.well-known/jwks.json',
+  'GET /v1/openapi.json',
+  'GET /v1/embed/loader.js',
+  'GET /v1/embed/sri.json',
+  'GET /v1/embed/widgets/:file',
+  ...Object.keys(EMBED_ROUTES),
+];
+
 /**
  * The plain request handler: routing, input reading and serialisation around `api`. Returns null for paths the
  * engine does not serve, so a host framework can pass them on.
@@ -147,6 +160,7 @@ export function createHandler(
     if (method === 'GET' || method === 'HEAD') {
       if (path === '/healthz') return json(200, { status: 'ok' });
       if (path === '/readyz') return (await api.ready()) ? json(200, { status: 'ready' }) : json(503, { status: 'unavailable' });
+      if (path === '/v1/openapi.json') return json(200, openApiDocument(), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
       if (path === '/.well-known/jwks.json') {
         return json(200, await api.jwks(), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
       }
