@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  ANA, BO, TENANT, cspViolations, jwtClaims, launchChromium, persistedState, recordPage, recordedEvents, renderedDom,
+  ANA, BO, CY, TENANT, cspViolations, jwtClaims, launchChromium, persistedState, recordPage, recordedEvents, renderedDom,
   screenshot, startWidgetWorld, type WidgetWorld,
 } from './helpers/browser.js';
 
@@ -244,6 +244,28 @@ describe('invoice list with a bridge token in Chromium', () => {
     const errors = (await recordedEvents(page)).filter((e) => e.type === 'aforo.invoice-list.error');
     assert.ok(errors.length >= 2);
     assert.deepEqual(JSON.parse(errors[0].detail), { code: 'bridge_token_replayed' });
+    await context.close();
+  });
+
+  test('empty and error states: no invoices yet; a failed load offers a retry that works', async (t) => {
+    const opened = await openPage(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    await page.goto(world.pageUrl('bridge', { customer: CY.externalId }));
+    await page.locator('#invoices p.status', { hasText: 'No invoices yet.' }).waitFor();
+    assert.equal(await page.locator('#invoices table').isVisible(), false);
+
+    await page.goto(world.pageUrl('bridge'));
+    await page.locator('#invoices tbody tr').first().waitFor();
+    await page.route('**/v1/embed/invoices?*', (route) => route.abort('connectionrefused'), { times: 1 });
+    await page.locator('#invoices .chips button', { hasText: 'Overdue' }).click();
+    const status = page.locator('#invoices p.status.error');
+    await status.waitFor();
+    assert.equal(await status.textContent(), 'Invoices could not be loaded.');
+    assert.ok((await recordedEvents(page)).some((e) => e.type === 'aforo.invoice-list.error' && JSON.parse(e.detail).code === 'network_error'));
+    await page.locator('#invoices button.more', { hasText: 'Try again' }).click();
+    await page.locator('#invoices p.status', { hasText: '1 invoice shown' }).waitFor();
+    assert.deepEqual(await rowIds(page, '#invoices'), ['in_ana_4']);
     await context.close();
   });
 });

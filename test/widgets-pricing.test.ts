@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import {
-  PRIMARY, cspViolations, pageCsp as pageCspFor, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld,
+  PRIMARY, TENANT, cspViolations, pageCsp as pageCspFor, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld,
 } from './helpers/browser.js';
 
 describe('pricing card in Chromium under a strict CSP', () => {
@@ -156,6 +156,23 @@ describe('pricing card in Chromium under a strict CSP', () => {
     await page.locator('#pinned ul.offerings > li').first().waitFor();
     assert.equal(await page.locator('#pinned ul.offerings > li').count(), 2);
     assert.deepEqual(await cspViolations(page), []);
+    await context.close();
+  });
+
+  test('with no PUBLISHED offering the card shows its empty state', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    for (const id of ['starter', 'pro']) {
+      await world.bridge.api.admin.putOffering(TENANT, id, { name: id, status: 'ARCHIVED', ratePlans: [] });
+    }
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await recordPage(page);
+    await page.goto(world.pageUrl('pricing'));
+    await page.locator('#horizontal p.status', { hasText: 'No plans are available yet.' }).waitFor();
+    assert.equal(await page.locator('#horizontal li').count(), 0);
+    const ready = (await recordedEvents(page)).filter((e) => e.type === 'aforo.pricing-card.ready');
+    assert.deepEqual(JSON.parse(ready[0].detail), { offerings: 0 });
     await context.close();
   });
 });
