@@ -4,6 +4,7 @@ import { emit, h, openShadow } from './dom.js';
 import { mountInvoiceList } from './invoice-list.js';
 import { pageSession } from './page-session.js';
 import { mountPricingCard } from './pricing-card.js';
+import type { Session } from './session.js';
 
 const SELECTOR = '[data-aforo-widget]';
 const mounted = new WeakSet<Element>();
@@ -41,7 +42,7 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   mountInvoiceList(ctx, { session, bridgeToken, magicLink: option('magic-link') === 'true' });
 }
 
-function safeSession(ctx: WidgetContext): ReturnType<typeof pageSession> | null {
+function safeSession(ctx: WidgetContext): Session | null {
   try {
     return pageSession(ctx.target);
   } catch {
