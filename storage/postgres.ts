@@ -1,0 +1,88 @@
+import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { SqlDatabase, SqlOrm } from './sql/database.js';
+import { maskUrl } from './sql/errors.js';
+import type { SqlStorage } from './sql/sql-storage.js';
+import { createSqlStorage, sqlOrmOptions } from './sql/sql-storage.js';
+
+export type { MigrationReport, SqlStorage } from './sql/sql-storage.js';
+
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:5432/database` (libpq-style query parameters such as `sslmode` apply). */
+  url: string;
+  /** Connection pool bounds (default min 0, max 10). */
+  pool?: { min?: number; max?: number };
+  /** The schema that holds the tables (default `public`); created when missing. */
+  schema?: string;
+  /** Apply pending schema migrations in `init()` (default true). With false, an outdated schema is refused. */
+  migrate?: boolean;
+}
+
+interface PgConnection {
+  query(sql: string, callback: (error: Error | null) => void): unknown;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Storage in PostgreSQL, for several engine processes or hosts sharing one database.
+ *
+ * @example
+ * const bridge = createBridge({ storage: postgresStorage({ url: process.env.DATABASE_URL! }), mailer, issuer });
+ */
+export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
+  if (typeof options?.url !== 'string' || !/^postgres(ql)?:\/\//.test(options.url)) {
+    throw new TypeError('postgresStorage: url must be a postgres:// or postgresql:// URL');
+  }
+  const { schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new TypeError('postgresStorage: schema must be a plain identifier (letters, digits, underscore)');
+  }
+  const min = options.pool?.min ?? 0;
+  const max = options.pool?.max ?? 10;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < 1 || min > max) {
+    throw new TypeError('postgresStorage: pool needs integers with 0 <= min <= max and max >= 1');
+  }
+
+  return createSqlStorage({
+    dialect: 'postgres',
+    location: maskUrl(options.url),
+    migrate: options.migrate ?? true,
+    createOrm: async (): Promise<SqlOrm> =>
+      MikroORM.init<PostgreSqlDriver>({
+        ...sqlOrmOptions('postgres'),
+        driver: PostgreSqlDriver,
+        clientUrl: options.url,
+        ...(schema === undefined ? {} : { schema }),
+        pool: {
+          min,
+          max,
+          // The ORM names the schema in its own queries; the storage's hand-written statements and the
+          // migrations rely on the search path instead, set on every pooled connection.
+          ...(schema === undefined
+            ? {}
+            : {
+                afterCreate: (connection: PgConnection, done: (error: Error | null, connection: unknown) => void) => {
+                  connection.query(`set search_path to "${schema}"`, (error) => done(error, connection));
+                },
+              }),
+        },
+        driverOptions: {
+          connection: { connectionString: options.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS },
+          acquireConnectionTimeout: CONNECT_TIMEOUT_MS,
+        },
+      }),
+    prepare: schema === undefined ? undefined : (db) => createSchema(db, schema),
+  });
+}
+
+async function createSchema(db: SqlDatabase, schema: string): Promise<void> {
+  try {
+    await db.run(`create schema if not exists "${schema}"`);
+  } catch (error) {
+    // Two processes creating the schema at the same moment: the loser's IF NOT EXISTS can still fail on the
+    // catalog's unique index. The schema is there either way.
+    const exists = await db.all('select 1 as found from pg_namespace where nspname = ?', [schema]);
+    if (exists.length === 0) throw error;
+  }
+}

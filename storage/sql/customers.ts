@@ -1,0 +1,178 @@
+import type { Storage } from '../../lib/storage.js';
+import type { Customer } from '../../lib/types.js';
+import type { SqlDatabase } from './database.js';
+import { ms } from './database.js';
+import { CustomerEntity, InvoiceEntity, OfferingEntity } from './entities.js';
+import { isUniqueViolation } from './errors.js';
+import { toCustomer, toInvoice, toOffering } from './records.js';
+
+type CustomerMethods = Pick<
+  Storage,
+  | 'upsertCustomer'
+  | 'getCustomer'
+  | 'getCustomerByExternalId'
+  | 'getCustomerByEmail'
+  | 'listCustomers'
+  | 'putOffering'
+  | 'listOfferings'
+  | 'putInvoice'
+  | 'listInvoices'
+>;
+
+type UpsertInput = Parameters<Storage['upsertCustomer']>[0];
+
+// Each round of upsertCustomer either settles or has lost a race it will see settled in the next round (a row that
+// appeared between its insert and its update); a handful of rounds is far more than contention can use up.
+const UPSERT_ROUNDS = 5;
+
+const emailKey = (email: string | null): string | null => (email === null ? null : email.toLowerCase());
+const EMAIL_TAKEN = 'email_taken' as const;
+
+/** Customers, offerings and invoices. */
+export function customerMethods(db: () => SqlDatabase): CustomerMethods {
+  const customerFrom = (row: Record<string, unknown>): Customer => toCustomer(db().map(CustomerEntity, row));
+
+  // First sight: INSERT … ON CONFLICT (tenant, external_id) DO NOTHING RETURNING. Of racing inserts of one
+  // externalId the unique index admits exactly one; the others get no row back and go on to update that one.
+  // The email's own unique index (tenant, email_key) is not the conflict target, so a taken email surfaces as a
+  // unique violation of the whole statement, which then inserted nothing.
+  const insert = async (input: UpsertInput, email: string | null): Promise<Customer | null | typeof EMAIL_TAKEN> => {
+    try {
+      const rows = await db().all(
+        `insert into customers (tenant, id, external_id, email, email_key, name, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant, external_id) do nothing returning *`,
+        [input.tenant, input.newId, input.externalId, email, emailKey(email), input.name ?? null, ms(input.now), ms(input.now)],
+      );
+      return rows.length === 0 ? null : customerFrom(rows[0]);
+    } catch (error) {
+      if (isUniqueViolation(error, 'customers', 'email_key')) return EMAIL_TAKEN;
+      throw error;
+    }
+  };
+
+  // One UPDATE … RETURNING: every given field at once, updatedAt only when a value really changes (compared against
+  // the row's values before this statement). A taken email makes the statement fail whole: nothing changed.
+  const update = async (input: UpsertInput, withEmail: boolean): Promise<Customer | null | typeof EMAIL_TAKEN> => {
+    const sets: string[] = [];
+    const params: unknown[] = [];
+    const changes: string[] = [];
+    const changeParams: unknown[] = [];
+    if (withEmail) {
+      const email = input.email ?? null;
+      sets.push('email = ?', 'email_key = ?');
+      params.push(email, emailKey(email));
+      changes.push('email is distinct from ?');
+      changeParams.push(email);
+    }
+    if (input.name !== undefined) {
+      sets.push('name = ?');
+      params.push(input.name);
+      changes.push('name is distinct from ?');
+      changeParams.push(input.name);
+    }
+    const where = [input.tenant, input.externalId];
+    try {
+      const rows =
+        sets.length === 0
+          ? await db().all('select * from customers where tenant = ? and external_id = ?', where)
+          : await db().all(
+              `update customers set ${sets.join(', ')},
+               updated_at = case when ${changes.join(' or ')} then ? else updated_at end
+               where tenant = ? and external_id = ? returning *`,
+              [...params, ...changeParams, ms(input.now), ...where],
+            );
+      return rows.length === 0 ? null : customerFrom(rows[0]);
+    } catch (error) {
+      if (isUniqueViolation(error, 'customers', 'email_key')) return EMAIL_TAKEN;
+      throw error;
+    }
+  };
+
+  const exists = async (tenant: string, externalId: string): Promise<boolean> =>
+    (await db().all('select 1 as found from customers where tenant = ? and external_id = ?', [tenant, externalId]))
+      .length > 0;
+
+  return {
+    async upsertCustomer(input, onEmailTaken) {
+      const withEmail = input.email !== undefined;
+      for (let round = 0; round < UPSERT_ROUNDS; round += 1) {
+        const inserted = await insert(input, input.email ?? null);
+        if (inserted === EMAIL_TAKEN) {
+          // The holder may be this very externalId, inserted an instant ago by a racer: then this is an update.
+          if (!(await exists(input.tenant, input.externalId))) {
+            if (onEmailTaken === 'fail') return EMAIL_TAKEN;
+            const withoutEmail = await insert(input, null);
+            if (withoutEmail !== null && withoutEmail !== EMAIL_TAKEN) {
+              return { customer: withoutEmail, created: true, emailTaken: true };
+            }
+          }
+        } else if (inserted !== null) {
+          return { customer: inserted, created: true, emailTaken: false };
+        }
+
+        const updated = await update(input, withEmail);
+        if (updated === EMAIL_TAKEN) {
+          if (onEmailTaken === 'fail') return EMAIL_TAKEN;
+          const kept = await update(input, false);
+          if (kept !== null && kept !== EMAIL_TAKEN) return { customer: kept, created: false, emailTaken: true };
+        } else if (updated !== null) {
+          return { customer: updated, created: false, emailTaken: false };
+        }
+      }
+      throw new Error(`upsertCustomer did not settle after ${UPSERT_ROUNDS} rounds`);
+    },
+    async getCustomer(tenant, id) {
+      const row = await db().withEm((em) => em.findOne(CustomerEntity, { tenant, id }));
+      return row ? toCustomer(row) : null;
+    },
+    async getCustomerByExternalId(tenant, externalId) {
+      const row = await db().withEm((em) => em.findOne(CustomerEntity, { tenant, externalId }));
+      return row ? toCustomer(row) : null;
+    },
+    async getCustomerByEmail(tenant, email) {
+      const row = await db().withEm((em) => em.findOne(CustomerEntity, { tenant, emailKey: emailKey(email) }));
+      return row ? toCustomer(row) : null;
+    },
+    async listCustomers(tenant, filter) {
+      const where = filter.email === undefined ? { tenant } : { tenant, emailKey: emailKey(filter.email) };
+      const rows = await db().withEm((em) =>
+        em.find(CustomerEntity, where, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      );
+      return rows.map(toCustomer);
+    },
+
+    async putOffering(offering) {
+      await db().withEm((em) => em.upsert(OfferingEntity, { ...offering }));
+      return toOffering(offering);
+    },
+    async listOfferings(tenant, filter) {
+      const where = filter.status === undefined ? { tenant } : { tenant, status: filter.status };
+      const rows = await db().withEm((em) =>
+        em.find(OfferingEntity, where, { orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      );
+      return rows.map(toOffering);
+    },
+    async putInvoice(invoice) {
+      await db().withEm((em) => em.upsert(InvoiceEntity, { ...invoice }));
+      return toInvoice(invoice);
+    },
+    async listInvoices({ tenant, customerId, status, limit, after }) {
+      if (limit <= 0) return [];
+      const rows = await db().withEm((em) =>
+        em.find(
+          InvoiceEntity,
+          {
+            tenant,
+            customerId,
+            ...(status === undefined ? {} : { status }),
+            ...(after === undefined
+              ? {}
+              : { $or: [{ issuedAt: { $lt: after.issuedAt } }, { issuedAt: after.issuedAt, id: { $lt: after.id } }] }),
+          },
+          { orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }], limit },
+        ),
+      );
+      return rows.map(toInvoice);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** The two SQL backends that share this implementation. */
+export type SqlDialect = 'sqlite' | 'postgres';

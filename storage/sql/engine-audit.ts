@@ -1,0 +1,66 @@
+import type { PruneCounts, Storage } from '../../lib/storage.js';
+import type { SqlDatabase } from './database.js';
+import { ms } from './database.js';
+import { AuditEventEntity, EngineKeyEntity } from './entities.js';
+import { toAuditEvent, toEngineKey } from './records.js';
+
+type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent' | 'appendAudit' | 'listAudit' | 'prune'>;
+
+/** The engine's own key, the audit trail and housekeeping. */
+export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
+  const getEngineKey: Storage['getEngineKey'] = async () => {
+    const row = await db().withEm((em) => em.findOne(EngineKeyEntity, { id: 1 }));
+    return row ? toEngineKey(row) : null;
+  };
+
+  return {
+    getEngineKey,
+    async saveEngineKeyIfAbsent(key) {
+      // The table holds one row (id = 1). Racing first starts all insert it; the primary key admits the first
+      // and the others do nothing, then every process reads back that same row.
+      await db().run(
+        `insert into engine_key (id, kid, alg, sealed_private_key, public_jwk, created_at) values (1, ?, ?, ?, ?, ?)
+         on conflict (id) do nothing`,
+        [key.kid, key.alg, key.sealedPrivateKey, JSON.stringify(key.publicJwk), ms(key.createdAt)],
+      );
+      const stored = await getEngineKey();
+      if (!stored) throw new Error('the engine key vanished right after it was stored');
+      return stored;
+    },
+
+    async appendAudit(event) {
+      await db().withEm((em) => em.insert(AuditEventEntity, { ...event }));
+    },
+    async listAudit({ tenant, type, since, limit, before }) {
+      if (limit <= 0) return [];
+      const rows = await db().withEm((em) =>
+        em.find(
+          AuditEventEntity,
+          {
+            tenant,
+            ...(type === undefined ? {} : { type }),
+            ...(since === undefined ? {} : { at: { $gte: since } }),
+            ...(before === undefined
+              ? {}
+              : { $or: [{ at: { $lt: before.at } }, { at: before.at, id: { $lt: before.id } }] }),
+          },
+          { orderBy: [{ at: 'desc' }, { id: 'desc' }], limit },
+        ),
+      );
+      return rows.map(toAuditEvent);
+    },
+
+    async prune({ now, auditBefore }): Promise<PruneCounts> {
+      // Each delete is bounded by a time that the record's own liveness test already treats as dead, so a
+      // record that a racing call could still use is never removed.
+      const at = ms(now);
+      return {
+        magicLinks: await db().run('delete from magic_links where expires_at < ?', [at]),
+        jtis: await db().run('delete from jtis where expires_at < ?', [at]),
+        rateLimits: await db().run('delete from rate_limits where window_end < ?', [at]),
+        sessions: await db().run('delete from sessions where expires_at < ?', [at]),
+        audit: await db().run('delete from audit_events where at < ?', [ms(auditBefore)]),
+      };
+    },
+  };
+}

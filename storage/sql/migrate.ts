@@ -1,0 +1,72 @@
+import type { SqlDatabase } from './database.js';
+import { delay, errorMessage } from './errors.js';
+import { SCHEMA_VERSION } from './migrations/index.js';
+
+/** What a migration run did: the schema version found and the one left behind. */
+export interface MigrationReport {
+  from: number;
+  to: number;
+}
+
+// Several processes may start on one empty database together. Their migrators then race; the losers fail
+// (a table already exists, a lock is busy) and their transaction rolls back whole. Each loser looks again and is
+// done once the winner's schema is in place.
+const MIGRATE_ATTEMPTS = 6;
+
+/** The version in `aforo_schema`, or 0 for a database that has no aforo-bridge schema yet. */
+export async function readSchemaVersion(db: SqlDatabase): Promise<number> {
+  const present =
+    db.dialect === 'sqlite'
+      ? await db.all(`select 1 as found from sqlite_master where type = 'table' and name = 'aforo_schema'`)
+      : await db.all(`select 1 as found where to_regclass('aforo_schema') is not null`);
+  if (present.length === 0) return 0;
+  const rows = await db.all('select version from aforo_schema where id = 1');
+  return rows.length === 0 ? 0 : Number(rows[0].version);
+}
+
+function refuseNewer(version: number, location: string): void {
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `The database at ${location} has aforo-bridge schema version ${version}, newer than this release knows ` +
+        `(${SCHEMA_VERSION}). It was written by a newer aforo-bridge; upgrade this one instead of running it there.`,
+    );
+  }
+}
+
+/** Refuses a database this code cannot use as it is (for `migrate: false`). */
+export async function requireCurrentSchema(db: SqlDatabase, location: string): Promise<void> {
+  const version = await readSchemaVersion(db);
+  refuseNewer(version, location);
+  if (version < SCHEMA_VERSION) {
+    throw new Error(
+      `The database at ${location} has aforo-bridge schema version ${version}; this release needs ` +
+        `${SCHEMA_VERSION}. Run \`aforo-bridge migrate\` or start the storage with migrate: true.`,
+    );
+  }
+}
+
+/** Applies the pending migrations (none when the schema is current). Refuses a database from a newer release. */
+export async function migrateSchema(db: SqlDatabase, location: string): Promise<MigrationReport> {
+  const from = await readSchemaVersion(db);
+  refuseNewer(from, location);
+  if (from === SCHEMA_VERSION) return { from, to: from };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db.orm.getMigrator().up();
+      break;
+    } catch (error) {
+      const now = await readSchemaVersion(db).catch(() => from);
+      if (now >= SCHEMA_VERSION) break;
+      if (attempt >= MIGRATE_ATTEMPTS) {
+        throw new Error(`Migrating the database at ${location} failed: ${errorMessage(error)}`, { cause: error });
+      }
+      await delay(50 * attempt * (0.5 + Math.random()));
+    }
+  }
+  const to = await readSchemaVersion(db);
+  refuseNewer(to, location);
+  if (to !== SCHEMA_VERSION) {
+    throw new Error(`Migrating the database at ${location} left schema version ${to}, expected ${SCHEMA_VERSION}.`);
+  }
+  return { from, to };
+}

@@ -1,0 +1,104 @@
+import type { Storage } from '../../lib/storage.js';
+import type { SqlDatabase } from './database.js';
+import { ms } from './database.js';
+import { MagicLinkEntity, SessionEntity } from './entities.js';
+import { toMagicLink, toSession } from './records.js';
+
+type OneTimeMethods = Pick<
+  Storage,
+  | 'createSession'
+  | 'getSession'
+  | 'touchSession'
+  | 'revokeSession'
+  | 'revokeSessionsBySigningKey'
+  | 'reserveJti'
+  | 'hitRateLimit'
+  | 'createMagicLink'
+  | 'consumeMagicLink'
+  | 'getMagicLink'
+>;
+
+/** Sessions, one-time jtis, rate-limit windows and magic links: the steps that must hold under races. */
+export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
+  return {
+    async createSession(session) {
+      await db().withEm((em) => em.insert(SessionEntity, { ...session }));
+    },
+    async getSession(sid) {
+      const row = await db().withEm((em) => em.findOne(SessionEntity, { sid }));
+      return row ? toSession(row) : null;
+    },
+    async touchSession(sid, now) {
+      // The liveness test is the WHERE of the write itself: a revoke that commits first makes this match nothing,
+      // so a refresh that returns a session was ordered before any revoke.
+      const rows = await db().all(
+        `update sessions set refreshed_at = ? where sid = ? and revoked_at is null and expires_at > ? returning *`,
+        [ms(now), sid, ms(now)],
+      );
+      return rows.length === 0 ? null : toSession(db().map(SessionEntity, rows[0]));
+    },
+    async revokeSession(sid, now) {
+      // Conditional on "not yet revoked": of racing revokes exactly one changes the row.
+      const changed = await db().run('update sessions set revoked_at = ? where sid = ? and revoked_at is null', [
+        ms(now),
+        sid,
+      ]);
+      return changed === 1;
+    },
+    async revokeSessionsBySigningKey(tenant, signingKid, now) {
+      return db().run(
+        `update sessions set revoked_at = ?
+         where tenant = ? and signing_kid = ? and revoked_at is null and expires_at > ?`,
+        [ms(now), tenant, signingKid, ms(now)],
+      );
+    },
+
+    async reserveJti({ tenant, kid, jti, expiresAt, now }) {
+      // One statement. A fresh jti is inserted (1 row). A remembered one hits the primary key and is only
+      // overwritten when it expired before `now`; otherwise the statement changes nothing (0 rows). Racing
+      // inserts of one jti are serialised by the key: the later ones see the first one's unexpired row and
+      // change nothing, so exactly one caller gets true.
+      const changed = await db().run(
+        `insert into jtis (tenant, kid, jti, expires_at) values (?, ?, ?, ?)
+         on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at
+         where jtis.expires_at < ?`,
+        [tenant, kid, jti, ms(expiresAt), ms(now)],
+      );
+      return changed === 1;
+    },
+
+    async hitRateLimit(key, windowMs, now) {
+      // One upsert that increments in place and returns the new count: racing hits queue on the row and each
+      // reads back a different count, exactly 1..n on a fresh window.
+      const windowStart = Math.floor(ms(now) / windowMs) * windowMs;
+      const windowEnd = windowStart + windowMs;
+      const rows = await db().all(
+        `insert into rate_limits (bucket, window_start, window_end, hits) values (?, ?, ?, 1)
+         on conflict (bucket, window_start) do update set hits = rate_limits.hits + 1
+         returning hits`,
+        [key, windowStart, windowEnd],
+      );
+      return { count: Number(rows[0].hits), resetAt: new Date(windowEnd) };
+    },
+
+    async createMagicLink(token) {
+      await db().withEm((em) => em.insert(MagicLinkEntity, { ...token }));
+    },
+    async consumeMagicLink({ tokenHash, tenant, embedKeyId, now }) {
+      // Every condition sits in the WHERE of one UPDATE, so the check and the marking are one atomic step: of
+      // racing consumes (any processes) the database lets exactly one change the row, and the row count
+      // (the row RETURNING hands back) decides the winner. A refused consume matches nothing and writes nothing.
+      const rows = await db().all(
+        `update magic_links set used_at = ?
+         where token_hash = ? and tenant = ? and embed_key_id = ? and used_at is null and expires_at > ?
+         returning *`,
+        [ms(now), tokenHash, tenant, embedKeyId, ms(now)],
+      );
+      return rows.length === 1 ? toMagicLink(db().map(MagicLinkEntity, rows[0])) : null;
+    },
+    async getMagicLink(tokenHash) {
+      const row = await db().withEm((em) => em.findOne(MagicLinkEntity, { tokenHash }));
+      return row ? toMagicLink(row) : null;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { MikroORM, SqliteDriver } from '@mikro-orm/sqlite';
+import type { SqlOrm } from './sql/database.js';
+import { delay, isSqliteBusy } from './sql/errors.js';
+import type { SqlStorage } from './sql/sql-storage.js';
+import { createSqlStorage, sqlOrmOptions } from './sql/sql-storage.js';
+
+export type { MigrationReport, SqlStorage } from './sql/sql-storage.js';
+
+export interface SqliteStorageOptions {
+  /** The database file; created (with its folder) on first start. */
+  path: string;
+  /** Apply pending schema migrations in `init()` (default true). With false, an outdated schema is refused. */
+  migrate?: boolean;
+  /** How long a statement waits for another process's write lock before it fails (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+interface SqliteConnection {
+  exec(sql: string, callback: (error: Error | null) => void): unknown;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const PRAGMA_ATTEMPTS = 10;
+
+/**
+ * Storage in one SQLite file, shared safely by several processes on one machine: WAL journal, a busy timeout so
+ * writers wait for each other instead of failing, foreign keys on. Write-heavy multi-host deployments want
+ * `postgresStorage`.
+ *
+ * @example
+ * const bridge = createBridge({ storage: sqliteStorage({ path: './data/aforo.db' }), mailer, issuer });
+ */
+export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
+  if (typeof options?.path !== 'string' || options.path.trim() === '') {
+    throw new TypeError('sqliteStorage: path must be the database file path');
+  }
+  const busyTimeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
+    throw new TypeError('sqliteStorage: busyTimeoutMs must be a non-negative integer');
+  }
+  const pragmas =
+    `pragma busy_timeout = ${busyTimeout}; pragma foreign_keys = on; ` +
+    `pragma journal_mode = wal; pragma synchronous = normal;`;
+
+  // Switching a fresh file to WAL needs an exclusive lock for a moment, which a process starting at the same
+  // time may hold; the busy timeout does not cover that switch, so it is retried.
+  const prepareConnection = async (connection: SqliteConnection): Promise<void> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          connection.exec(pragmas, (error) => (error ? reject(error) : resolve()));
+        });
+        return;
+      } catch (error) {
+        if (!isSqliteBusy(error) || attempt >= PRAGMA_ATTEMPTS) throw error;
+        await delay(20 * attempt);
+      }
+    }
+  };
+
+  return createSqlStorage({
+    dialect: 'sqlite',
+    location: `sqlite:${options.path}`,
+    migrate: options.migrate ?? true,
+    createOrm: async (): Promise<SqlOrm> =>
+      MikroORM.init<SqliteDriver>({
+        ...sqlOrmOptions('sqlite'),
+        driver: SqliteDriver,
+        dbName: options.path,
+        pool: {
+          // One connection per process: SQLite has one writer at a time anyway, and this process's statements
+          // then queue in the pool instead of contending for the file lock.
+          min: 1,
+          max: 1,
+          afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
+            prepareConnection(connection).then(
+              () => done(null, connection),
+              (error: Error) => done(error, connection),
+            );
+          },
+        },
+      }),
+  });
+}

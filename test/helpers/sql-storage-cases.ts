@@ -1,0 +1,200 @@
+/**
+ * Tests of the SQL storage beyond the conformance suite, run against SQLite and Postgres: schema versions and
+ * migrations, values that SQL quoting could mangle, and the SQLite file set-up.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { knex } from '@mikro-orm/sqlite';
+import type { SqlStorage } from '../../storage/sql/sql-storage.js';
+import { SCHEMA_VERSION } from '../../storage/sql/migrations/index.js';
+import { sqliteStorage } from '../../storage/sqlite.js';
+
+/** One database of its own: storages on it, and raw SQL against it. */
+export interface SqlTestDatabase {
+  storage(options?: { migrate?: boolean }): SqlStorage;
+  exec(sql: string): Promise<unknown[]>;
+}
+
+const now = new Date('2026-01-01T00:00:00.123Z');
+const unique = (prefix: string): string => `${prefix}${randomBytes(6).toString('hex')}`;
+
+/** Cases that hold for every SQL backend; `fresh()` gives an empty database each time. */
+export function sqlStorageCases(name: string, fresh: () => Promise<SqlTestDatabase>): void {
+  describe(`${name} storage: schema and values`, () => {
+    it('init: creates the schema on an empty database and records the current schema version', async () => {
+      const db = await fresh();
+      const storage = db.storage();
+      await storage.init();
+      await storage.init();
+      await storage.close();
+      assert.deepEqual(await db.exec('select version from aforo_schema'), [{ version: SCHEMA_VERSION }]);
+    });
+
+    it('init: a database written by a newer schema version is refused with a clear error', async () => {
+      const db = await fresh();
+      const first = db.storage();
+      await first.init();
+      await first.close();
+      await db.exec(`update aforo_schema set version = ${SCHEMA_VERSION + 1}`);
+      const newer = new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this release knows`);
+      await assert.rejects(db.storage().init(), newer);
+      await assert.rejects(db.storage({ migrate: false }).init(), newer);
+      const cli = db.storage({ migrate: false });
+      await assert.rejects(cli.migrate(), newer);
+      await cli.close();
+    });
+
+    it('migrate: false refuses an unmigrated database, and migrate() brings it to the current version', async () => {
+      const db = await fresh();
+      await assert.rejects(db.storage({ migrate: false }).init(), /schema version 0; .*aforo-bridge migrate/);
+      const cli = db.storage({ migrate: false });
+      assert.deepEqual(await cli.migrate(), { from: 0, to: SCHEMA_VERSION });
+      assert.deepEqual(await cli.migrate(), { from: SCHEMA_VERSION, to: SCHEMA_VERSION });
+      await cli.close();
+      const storage = db.storage({ migrate: false });
+      await storage.init();
+      assert.equal(await storage.getTenant('nobody'), null);
+      await storage.close();
+    });
+
+    it('a method called before init() throws, naming init()', async () => {
+      const storage = (await fresh()).storage();
+      await assert.rejects(storage.getTenant('acme'), /call init\(\) first/);
+    });
+
+    it('text with quotes, backslashes, placeholders and non-ASCII round-trips unchanged', async () => {
+      const storage = (await fresh()).storage();
+      await storage.init();
+      try {
+        const tricky = `O'Brien "q" \\ \\' ? ?? $1 :name %s -- /* ; é ü 日本 😀 \t\n end`;
+        const slug = unique('t-');
+        await storage.createTenant({
+          slug,
+          name: tricky,
+          branding: { logoUrl: tricky, primaryColor: '#000000' },
+          magicLink: { from: tricky },
+          createdAt: now,
+        });
+        assert.deepEqual(await storage.getTenant(slug), {
+          slug,
+          name: tricky,
+          branding: { logoUrl: tricky, primaryColor: '#000000' },
+          magicLink: { from: tricky },
+          createdAt: now,
+        });
+        const result = await storage.upsertCustomer(
+          { tenant: slug, externalId: tricky, newId: unique('cus_'), email: `${tricky}@x`, name: tricky, now },
+          'fail',
+        );
+        assert.notEqual(result, 'email_taken');
+        assert.equal((await storage.getCustomerByExternalId(slug, tricky))?.name, tricky);
+        assert.equal((await storage.getCustomerByEmail(slug, `${tricky.toUpperCase()}@X`))?.externalId, tricky);
+        await storage.appendAudit({ id: unique('ev_'), tenant: slug, type: tricky, at: now, ip: null, userAgent: tricky, data: { tricky, n: [1, null, true] } });
+        const [event] = await storage.listAudit({ tenant: slug, type: tricky, limit: 1 });
+        assert.deepEqual(event.data, { tricky, n: [1, null, true] });
+        assert.equal(event.userAgent, tricky);
+      } finally {
+        await storage.close();
+      }
+    });
+
+    it('dates far from now and amounts past 2^31 round-trip exactly', async () => {
+      const storage = (await fresh()).storage();
+      await storage.init();
+      try {
+        const tenant = unique('t-');
+        const issuedAt = new Date(Date.UTC(2199, 11, 31, 23, 59, 59, 999));
+        const invoice = {
+          id: unique('in_'),
+          tenant,
+          customerId: unique('cus_'),
+          number: 'INV-1',
+          status: 'OPEN' as const,
+          amountDueCents: 2 ** 40 + 7,
+          amountPaidCents: 0,
+          currency: 'USD',
+          issuedAt,
+          dueAt: new Date(-86_400_000 + 1),
+          pdfUrl: null,
+          hostedUrl: null,
+        };
+        await storage.putInvoice(invoice);
+        assert.deepEqual(await storage.listInvoices({ tenant, customerId: invoice.customerId, limit: 5 }), [invoice]);
+      } finally {
+        await storage.close();
+      }
+    });
+  });
+}
+
+/** The SQLite cases: files in `dir`, each test on a file of its own. */
+export function sqliteStorageCases(dir: string): void {
+  const fresh = async (): Promise<SqlTestDatabase> => {
+    const path = join(dir, `${unique('case-')}.db`);
+    return {
+      storage: (options = {}) => sqliteStorage({ path, ...options }),
+      exec: (sql) => withSqlite(path, async (db) => db.raw(sql)),
+    };
+  };
+
+  sqlStorageCases('sqlite', fresh);
+
+  describe('sqliteStorage: the file', () => {
+    it('is created with its folder on first start, in WAL mode', async () => {
+      const path = join(dir, unique('nested-'), 'deeper', 'aforo.db');
+      const storage = sqliteStorage({ path });
+      await storage.init();
+      await storage.close();
+      const header = await readFile(path);
+      assert.equal(header.subarray(0, 15).toString('latin1'), 'SQLite format 3');
+      // Header bytes 18 and 19 (file format write and read versions) are 2 exactly when the journal is WAL.
+      assert.deepEqual([header[18], header[19]], [2, 2]);
+    });
+
+    it('two storages on one file see each other’s writes', async () => {
+      const path = join(dir, `${unique('shared-')}.db`);
+      const first = sqliteStorage({ path });
+      const second = sqliteStorage({ path });
+      await Promise.all([first.init(), second.init()]);
+      try {
+        const slug = unique('t-');
+        const tenant = { slug, name: 'Acme', branding: {}, magicLink: {}, createdAt: now };
+        assert.equal(await first.createTenant(tenant), true);
+        assert.equal(await second.createTenant(tenant), false);
+        assert.deepEqual(await second.getTenant(slug), tenant);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+      }
+    });
+
+    it('isOriginAllowedByAnyKey is an index lookup, not a scan of the keys', async () => {
+      const path = join(dir, `${unique('plan-')}.db`);
+      const storage = sqliteStorage({ path });
+      await storage.init();
+      await storage.close();
+      const plan = (await withSqlite(path, (db) =>
+        db.raw(
+          `explain query plan select 1 as found from embed_key_origins o join embed_keys k on k.id = o.embed_key_id
+           where o.origin = ? and k.status = 'ACTIVE' limit 1`,
+          ['https://app.example'],
+        ),
+      )) as { detail: string }[];
+      const details = plan.map((step) => step.detail);
+      assert.ok(details.some((detail) => /INDEX embed_key_origins_origin \(origin=\?\)/.test(detail)), details.join('; '));
+      assert.ok(details.every((detail) => !detail.startsWith('SCAN')), details.join('; '));
+    });
+  });
+}
+
+async function withSqlite<T>(path: string, work: (db: ReturnType<typeof knex>) => Promise<T>): Promise<T> {
+  const db = knex({ client: 'sqlite3', connection: { filename: path }, useNullAsDefault: true });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
