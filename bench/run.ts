@@ -1,116 +1,23 @@
-import { connect } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { startServer, type ServerChild } from './child.js';
-import { FRAMEWORKS, hasAdapter, type Framework } from './frameworks.js';
+import type { Framework } from './frameworks.js';
 import { measurePair, type LoadFigures, type LoadSettings } from './load.js';
 import { timeMagicLink } from './magic-link.js';
+import { readOptions } from './options.js';
 import { magicLinkTable, table, type Row } from './report.js';
 import { embedHeaders, PREFIX, type ServerInfo } from './shared.js';
-import { hasStorage, postgresSupportsSchema, postgresUrl, STORAGES, type StorageName } from './storages.js';
+import type { StorageName } from './storages.js';
 import { TokenPool } from './tokens.js';
 
 // `npm run bench [-- --duration 5 --connections 10 --framework koa|express|fastify|all --storage memory|sqlite|postgres|all]`
 // Prints figures and ratios to floors measured in the same run. It never fails on a number: the exit code is 1 only
 // when something went wrong (a non-2xx answer in a measured route, a server that would not start).
 
-const USAGE = `usage: npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--samples <n>]
-                         [--framework koa|express|fastify|all] [--storage memory|sqlite|postgres|all]`;
+const problems: string[] = [];
 
 /** Targets from the issue: the engine route against its floor. */
 const EXCHANGE_TARGET = 0.8;
 const ME_TARGET = 0.9;
-
-interface Options {
-  load: LoadSettings;
-  samples: number;
-  frameworks: Framework[];
-  storages: StorageName[];
-  /** `--storage postgres` was asked for by name: a Postgres that cannot be used is then an error, not a note. */
-  postgresRequired: boolean;
-}
-
-const problems: string[] = [];
-const notes: string[] = [];
-
-function positive(name: string, raw: string | undefined, fallback: number, integer: boolean): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value)) || (name !== 'warmup' && value === 0)) {
-    throw new Error(`--${name} must be a ${integer ? 'whole ' : ''}number${name === 'warmup' ? '' : ' above 0'}\n${USAGE}`);
-  }
-  return value;
-}
-
-function pick<T extends string>(name: string, raw: string | undefined, known: readonly T[], available: (item: T) => boolean): T[] {
-  if (raw === undefined || raw === 'all') {
-    const missing = known.filter((item) => !available(item));
-    if (missing.length) notes.push(`${name} not in this tree, skipped: ${missing.join(', ')}`);
-    return known.filter(available);
-  }
-  if (!known.includes(raw as T)) throw new Error(`--${name} must be one of ${known.join(', ')} or all\n${USAGE}`);
-  if (!available(raw as T)) throw new Error(`--${name} ${raw}: its implementation is not in this tree`);
-  return [raw as T];
-}
-
-function parseOptions(): Options {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      samples: { type: 'string' },
-      framework: { type: 'string' },
-      storage: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const frameworks = pick('framework', values.framework, FRAMEWORKS, hasAdapter);
-  const chosen = pick('storage', values.storage, STORAGES, hasStorage);
-  // Memory is always run: it is the figure the other storages are printed beside.
-  const storages: StorageName[] = ['memory', ...chosen.filter((s) => s !== 'memory')];
-  return {
-    load: {
-      duration: positive('duration', values.duration, 5, false),
-      warmup: positive('warmup', values.warmup, 1, false),
-      connections: positive('connections', values.connections, 10, true),
-    },
-    samples: positive('samples', values.samples, 400, true),
-    frameworks,
-    storages,
-    postgresRequired: values.storage === 'postgres',
-  };
-}
-
-function reachable(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || 5432) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(3000, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/** Leaves Postgres out, with a note, when it cannot be benchmarked safely; an explicit `--storage postgres` fails instead. */
-async function checkPostgres(options: Options): Promise<void> {
-  if (!options.storages.includes('postgres')) return;
-  let reason: string | null = null;
-  if (!(await postgresSupportsSchema())) reason = 'postgresStorage has no schema option, and the bench only writes into a fresh schema';
-  else if (!(await reachable(postgresUrl()))) reason = `no Postgres server answers at ${new URL(postgresUrl()).host}`;
-  if (!reason) return;
-  if (options.postgresRequired) throw new Error(`--storage postgres: ${reason}`);
-  notes.push(`postgres skipped: ${reason}`);
-  options.storages = options.storages.filter((s) => s !== 'postgres');
-}
 
 function check(label: string, figures: LoadFigures): void {
   if (figures.failures > 0) {
@@ -187,9 +94,8 @@ async function withServer<T>(framework: Framework, storage: StorageName, work: (
 const load1 = () => loadavg().map((n) => n.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
-  const options = parseOptions();
+  const options = await readOptions();
   const { load } = options;
-  await checkPostgres(options);
 
   const cpu = cpus();
   console.log('aforo-bridge bench: figures from this machine and this run only; nothing here is asserted.');
@@ -198,7 +104,7 @@ async function main(): Promise<void> {
     `${load.connections} connections, ${load.duration} s measured after ${load.warmup} s of warm-up per route; ` +
       'server in a child process, autocannon in this one, both on 127.0.0.1',
   );
-  for (const note of notes) console.log(`note: ${note}`);
+  for (const note of options.notes) console.log(`note: ${note}`);
 
   const baseline = options.frameworks[0];
   const byStorage = new Map<StorageName, ServerFigures>();
