@@ -1,0 +1,104 @@
+import type { Caller } from '../lib/audit.js';
+import { createBridge, type Bridge } from '../lib/bridge.js';
+import type { BridgeOptions, Logger } from '../lib/config.js';
+import type { Mailer } from '../lib/mailer.js';
+import type { Storage } from '../lib/storage.js';
+import { UsageError, type Args, type Io, type OptionSpec } from './command.js';
+import { Output } from './output.js';
+import { DEFAULT_STORAGE, maskSecrets, openStorage, StorageUnavailable } from './storage.js';
+
+/** Options every storage-backed command takes. */
+export const STORAGE_OPTIONS: Record<string, OptionSpec> = {
+  storage: { type: 'string', value: '<memory|sqlite:FILE|postgres://…>', description: 'Where the data lives', default: DEFAULT_STORAGE },
+  'master-key': { type: 'string', value: '<base64>', description: 'Base64 of 32 bytes; the same one the server uses' },
+  json: { type: 'boolean', description: 'Print JSON' },
+};
+
+export const TENANT_OPTION: Record<string, OptionSpec> = {
+  tenant: { type: 'string', value: '<slug>', description: 'The tenant slug' },
+};
+
+/** Admin changes made from the CLI show up in the audit trail with this user agent. */
+export const CLI_CALLER: Caller = { ip: null, userAgent: 'aforo-bridge-cli' };
+
+/** The CLI's logger: warnings and errors as single lines on standard error, with passwords and secrets masked. */
+export function cliLogger(io: Io, secrets: Array<string | undefined> = []): Logger {
+  const line = (level: string, obj: object, msg?: string): void => {
+    const err = (obj as { err?: unknown }).err;
+    const cause = err instanceof Error ? `: ${err.message}` : '';
+    io.err(maskSecrets(`${level}: ${msg ?? 'event'}${cause}`, secrets));
+  };
+  return {
+    debug() {},
+    info() {},
+    warn: (obj, msg) => line('warning', obj, msg),
+    error: (obj, msg) => line('error', obj, msg),
+  };
+}
+
+/** Reads and checks `--master-key` here so the message names the option as the user typed it. */
+export function masterKeyOf(args: Args): string | undefined {
+  const key = args.string('master-key');
+  if (key === undefined) return undefined;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32) {
+    throw new UsageError('--master-key must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)', args.command);
+  }
+  return key;
+}
+
+/** Connects and migrates before the engine starts, so an unreachable database is one clear error. */
+export async function prepareStorage(spec: string): Promise<Storage> {
+  const storage = await openStorage(spec);
+  try {
+    await storage.init();
+  } catch (error) {
+    await storage.close().catch(() => undefined);
+    throw new StorageUnavailable(`cannot open storage ${maskSecrets(spec)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return storage;
+}
+
+/** Waits for the engine; a failure closes the storage and says why, without secrets. */
+export async function readyBridge(bridge: Bridge): Promise<void> {
+  try {
+    await bridge.ready();
+  } catch (error) {
+    await bridge.close().catch(() => undefined);
+    throw new StorageUnavailable(`the engine could not start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+// Admin commands never send mail; a mailer that refuses makes any attempt visible.
+const NO_MAIL: Mailer = {
+  async send() {
+    throw new Error('the CLI does not send mail');
+  },
+};
+
+/** Runs `work` against an in-process engine on the configured storage, then closes everything. */
+export async function withAdmin(
+  args: Args,
+  io: Io,
+  work: (admin: Bridge['api']['admin'], out: Output) => Promise<void>,
+): Promise<number> {
+  const masterKey = masterKeyOf(args);
+  const spec = args.string('storage') ?? DEFAULT_STORAGE;
+  const storage = await prepareStorage(spec);
+  if (spec === 'memory') io.err('note: memory storage keeps nothing after this command ends');
+  const options: BridgeOptions = {
+    storage,
+    mailer: NO_MAIL,
+    // The issuer only names the engine in session JWTs; admin commands issue none.
+    issuer: 'http://localhost/aforo',
+    logger: cliLogger(io, [spec, masterKey]),
+    ...(masterKey ? { masterKey } : {}),
+  };
+  const bridge = createBridge(options);
+  try {
+    await readyBridge(bridge);
+    await work(bridge.api.admin, new Output(io, args.flag('json')));
+  } finally {
+    await bridge.close();
+  }
+  return 0;
+}

@@ -1,0 +1,230 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { koaBridge } from '../adapters/koa.js';
+import { consoleMailer, smtpMailer } from '../adapters/mail.js';
+import { createBridge, type Bridge } from '../lib/bridge.js';
+import type { BridgeOptions, Logger } from '../lib/config.js';
+import { BridgeError, type ErrorCode } from '../lib/errors.js';
+import type { Mailer } from '../lib/mailer.js';
+import type { Storage } from '../lib/storage.js';
+import { UsageError } from './command.js';
+import { prepareStorage, readyBridge } from './runtime.js';
+import { DEFAULT_STORAGE, StorageUnavailable } from './storage.js';
+
+/** What `startServer` takes; every field has the default `aforo-bridge serve` documents. */
+export interface ServerOptions {
+  /** Address to bind (default `0.0.0.0`). */
+  host?: string;
+  /** Port (default 8787); 0 picks a free one. */
+  port?: number;
+  /** Mount path of the engine (default `/aforo`). */
+  prefix?: string;
+  /** `memory`, `sqlite:FILE`, `postgres://…`, or a storage object (default `sqlite:./aforo.db`). */
+  storage?: string | Storage;
+  /** `console`, `smtp://…` / `smtps://…`, or a mailer object (default `console`). */
+  mailer?: string | Mailer;
+  /** Default sender for SMTP (default `no-reply@<issuer host>`). */
+  mailFrom?: string;
+  /** The engine's public URL (default `http://<host>:<port><prefix>`, localhost for a wildcard host). */
+  issuer?: string;
+  adminToken?: string;
+  masterKey?: string;
+  trustProxy?: number | string[] | false;
+  ipRateLimit?: number;
+  /** Engine options the standalone server has no flag for (the demo sets magic-link options). */
+  engine?: Pick<BridgeOptions, 'magicLink' | 'sessionTtl' | 'sessionMaxAge' | 'clock'>;
+  logger?: Logger;
+  /** How long shutdown waits for in-flight requests before cutting connections (default 10 000 ms). */
+  drainTimeoutMs?: number;
+  /** Adds the host's own middleware after the engine and before the 404 answer (the demo portal's pages). */
+  setup?: (server: { app: Koa; bridge: Bridge; url: string; port: number }) => void | Promise<void>;
+}
+
+/** A started server. */
+export interface RunningServer {
+  /** `http://<host>:<port>`, the server's root. */
+  url: string;
+  port: number;
+  prefix: string;
+  issuer: string;
+  bridge: Bridge;
+  /** Stops accepting connections, lets in-flight requests finish (bounded), then closes the engine. Idempotent. */
+  close(): Promise<void>;
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+// Host middleware (the demo's routes) may throw Koa's own HTTP errors; they get the nearest SPEC code.
+const CODE_BY_STATUS = new Map<number, ErrorCode>([
+  [400, 'invalid_request'], [401, 'unauthorized'], [404, 'not_found'], [409, 'conflict'],
+  [413, 'payload_too_large'], [415, 'unsupported_media_type'], [429, 'rate_limited'],
+]);
+
+/** `/aforo/` → `/aforo`, `/` → ``; anything not starting with `/` is refused. */
+export function normalisePrefix(prefix: string): string {
+  if (prefix !== '' && !/^\/[A-Za-z0-9._~\-/]*$/.test(prefix)) {
+    throw new UsageError('--prefix must be a path such as /aforo (or / for the root)');
+  }
+  return prefix.replace(/\/+$/, '');
+}
+
+function urlHost(host: string, forIssuer: boolean): string {
+  if (forIssuer && (host === '0.0.0.0' || host === '::' || host === '')) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function resolveMailer(option: string | Mailer | undefined, issuer: string, from: string | undefined): Mailer {
+  if (option !== undefined && typeof option !== 'string') return option;
+  if (option === undefined || option === 'console') return consoleMailer();
+  if (/^smtps?:\/\//.test(option)) return smtpMailer({ url: option, from: from ?? `no-reply@${new URL(issuer).hostname}` });
+  throw new UsageError('--smtp must be console or an smtp:// or smtps:// URL');
+}
+
+/** The last word on any error below the engine: the SPEC's envelope, never a stack. */
+function errorEnvelope(logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      const expose = error instanceof BridgeError || (error as { expose?: unknown }).expose === true;
+      if (expose && typeof status === 'number' && status >= 400 && status < 500) {
+        const code = error instanceof BridgeError ? error.code : CODE_BY_STATUS.get(status) ?? 'invalid_request';
+        ctx.status = status;
+        ctx.body = { error: { code, message: (error as Error).message } };
+      } else {
+        logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+        ctx.status = 500;
+        ctx.body = { error: { code: 'internal', message: 'internal error' } };
+      }
+      ctx.set('cache-control', 'no-store');
+    }
+  };
+}
+
+function notFound(): Koa.Middleware {
+  return async (ctx) => {
+    ctx.status = 404;
+    ctx.set('cache-control', 'no-store');
+    ctx.set('x-content-type-options', 'nosniff');
+    ctx.body = { error: { code: 'not_found', message: 'nothing is served at this path' } };
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/**
+ * Starts the standalone server: the engine (widget API, bundle, admin API) under `prefix` in a Koa app, a 404
+ * envelope for everything else. Resolves once the storage is reachable and the engine key is loaded.
+ *
+ * @example
+ * const server = await startServer({ port: 0, storage: 'memory', adminToken: process.env.AFORO_ADMIN_TOKEN });
+ * console.log(server.url); // http://0.0.0.0:41234
+ * await server.close();
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '0.0.0.0';
+  const prefix = normalisePrefix(options.prefix ?? '/aforo');
+  const logger = options.logger ?? silentLogger;
+  const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const storageOption = options.storage ?? DEFAULT_STORAGE;
+  let storage: Storage;
+  if (typeof storageOption === 'string') {
+    storage = await prepareStorage(storageOption);
+  } else {
+    storage = storageOption;
+    await storage.init().catch((error: unknown) => {
+      throw new StorageUnavailable(`cannot open storage: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  // The engine needs its issuer, which may name the port; so the socket opens first and answers 503 until ready.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A keep-alive connection that just went idle would otherwise hold shutdown until the drain timeout.
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.setHeader('connection', 'close');
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+    res.end(JSON.stringify({ error: { code: 'internal', message: 'starting' } }));
+  });
+
+  let port: number;
+  try {
+    port = await listen(server, options.port ?? 8787, host);
+  } catch (error) {
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+  const url = `http://${urlHost(host, false)}:${port}`;
+  const issuer = options.issuer ?? `http://${urlHost(host, true)}:${port}${prefix}`;
+
+  let bridge: Bridge;
+  try {
+    bridge = createBridge({
+      storage,
+      mailer: resolveMailer(options.mailer, issuer, options.mailFrom),
+      issuer,
+      logger,
+      ...(options.adminToken !== undefined ? { adminToken: options.adminToken } : {}),
+      ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
+      ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+      ...(options.ipRateLimit !== undefined ? { ipRateLimit: options.ipRateLimit } : {}),
+      ...options.engine,
+    });
+  } catch (error) {
+    server.close();
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+  try {
+    await readyBridge(bridge);
+    const app = new Koa();
+    // X-Forwarded-For is the engine's business (trustProxy); Koa must not believe it on its own.
+    app.proxy = false;
+    app.on('error', (error: unknown) => logger.error({ err: error }, 'server error'));
+    app.use(errorEnvelope(logger));
+    app.use(koaBridge(bridge, { prefix }));
+    await options.setup?.({ app, bridge, url, port });
+    app.use(notFound());
+    handler = app.callback();
+  } catch (error) {
+    server.close();
+    await bridge.close().catch(() => undefined);
+    throw error;
+  }
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      closing = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await bridge.close();
+    })());
+
+  return { url, port, prefix, issuer, bridge, close };
+}

@@ -1,0 +1,82 @@
+import type { Storage } from '../lib/storage.js';
+import { memoryStorage } from '../storage/memory.js';
+import { UsageError } from './command.js';
+
+/** Where the CLI and the standalone server keep their data when `--storage` is not given. */
+export const DEFAULT_STORAGE = 'sqlite:./aforo.db';
+
+/** Storage that could not be opened or reached; the message never carries a password. */
+export class StorageUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StorageUnavailable';
+  }
+}
+
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@\s/]+@/gi;
+
+/** Hides the password of every URL in `text`, and each of `secrets` wherever it appears. */
+export function maskSecrets(text: string, secrets: Array<string | undefined> = []): string {
+  let masked = text.replace(URL_PASSWORD, '$1***@');
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) masked = masked.split(secret).join('***');
+  }
+  return masked;
+}
+
+/** `postgres://user:***@host/db`: safe to print. */
+export function describeStorage(spec: string): string {
+  return maskSecrets(spec);
+}
+
+interface SqliteModule {
+  sqliteStorage(options: { path: string }): Storage;
+}
+interface PostgresModule {
+  postgresStorage(options: { url: string }): Storage;
+}
+
+// The SQL backends load on demand: memory needs neither ORM, and a build without one still runs the rest.
+async function optionalModule<T>(relative: string, what: string): Promise<T> {
+  try {
+    return (await import(relative)) as T;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : '';
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(relative.replace(/^\.\.\//, '').replace(/\.js$/, ''))) {
+      throw new StorageUnavailable(`${what} storage is not available in this installation`);
+    }
+    throw error;
+  }
+}
+
+/** The storage module path without its extension; tsx resolves `.js` to the `.ts` source, a build has the `.js`. */
+const SQLITE_MODULE = '../storage/sqlite.js';
+const POSTGRES_MODULE = '../storage/postgres.js';
+
+/** Builds the storage `--storage` names: `memory`, `sqlite:FILE` or `postgres://…`. Nothing connects yet. */
+export async function openStorage(spec: string): Promise<Storage> {
+  if (spec === 'memory') return memoryStorage();
+  if (spec.startsWith('sqlite:')) {
+    const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new UsageError('--storage sqlite: needs a file, e.g. sqlite:./aforo.db');
+    const mod = await optionalModule<SqliteModule>(SQLITE_MODULE, 'SQLite');
+    return mod.sqliteStorage({ path });
+  }
+  if (/^postgres(ql)?:\/\//.test(spec)) {
+    const mod = await optionalModule<PostgresModule>(POSTGRES_MODULE, 'Postgres');
+    return mod.postgresStorage({ url: spec });
+  }
+  throw new UsageError(`--storage must be memory, sqlite:FILE or postgres://…, not ${JSON.stringify(describeStorage(spec))}`);
+}
+
+/** True when the SQLite backend is part of this installation. */
+export async function hasSqlite(): Promise<boolean> {
+  try {
+    await optionalModule<SqliteModule>(SQLITE_MODULE, 'SQLite');
+    return true;
+  } catch (error) {
+    if (error instanceof StorageUnavailable) return false;
+    throw error;
+  }
+}
