@@ -25,7 +25,7 @@ function bind<T extends Record<string, (engine: Engine, ...args: never[]) => unk
  * Widget verbs take the caller's tenant and embed key; `origin` is checked only when given (HTTP calls).
  */
 export function createApi(engine: Engine, background: Background, mail: MailQueue) {
-  const { resolveEmbed: _resolve, limitByIp: _limit, INVOICE_STATUSES: _statuses, ...embedVerbs } = embed;
+  const { resolveEmbed: _resolve, resolveTenant: _tenant, limitByIp: _limit, INVOICE_STATUSES: _statuses, ...embedVerbs } = embed;
   const widget = bind(engine, {
     getConfig: embedVerbs.getConfig,
     exchangeBridgeToken: embedVerbs.exchangeBridgeToken,

@@ -52,7 +52,7 @@ export async function verifyBridgeToken(
 
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, material.get(key), {
+    ({ payload } = await jwtVerify(token, await material.get(key), {
       algorithms: [key.alg],
       currentDate: now,
       clockTolerance: leeway,

@@ -18,14 +18,23 @@ export interface EmbedCall extends Caller {
   origin?: string | null;
 }
 
+/** A resolved widget call: the tenant slug and its active embed key. */
 export interface EmbedScope {
-  tenant: Tenant;
+  slug: string;
   key: EmbedKey;
+}
+
+/** An embed scope with the tenant record, for the calls that show or use tenant settings. */
+export interface TenantScope extends EmbedScope {
+  tenant: Tenant;
 }
 
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['DRAFT', 'OPEN', 'PAID', 'VOID', 'OVERDUE'];
 
-/** Resolves the tenant and embed key of a widget call and checks the origin against the key's allowlist. */
+/**
+ * Resolves the embed key of a widget call and checks the origin against its allowlist. The tenant record is not
+ * read: an active key of tenant `slug` is proof enough on the hot paths (exchange, session calls).
+ */
 export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<EmbedScope> {
   const { tenant: slug, embedKey } = call;
   if (typeof slug !== 'string' || !SLUG.test(slug) || typeof embedKey !== 'string' || embedKey.length > 128) {
@@ -38,9 +47,15 @@ export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<Emb
   if (call.origin !== undefined && (call.origin === null || !key.allowedOrigins.includes(call.origin))) {
     throw new BridgeError('origin_not_allowed', 'this origin is not on the embed key allowlist');
   }
-  const tenant = await engine.storage.getTenant(slug);
+  return { slug, key };
+}
+
+/** `resolveEmbed` plus the tenant record. */
+export async function resolveTenant(engine: Engine, call: EmbedCall): Promise<TenantScope> {
+  const scope = await resolveEmbed(engine, call);
+  const tenant = await engine.storage.getTenant(scope.slug);
   if (!tenant) throw new BridgeError('embed_key_invalid', 'the embed key is unknown, revoked or belongs to another tenant');
-  return { tenant, key };
+  return { ...scope, tenant };
 }
 
 /** Per client IP across the token-exchanging endpoints (SPEC section 5); in-process calls carry no IP. */
@@ -60,7 +75,7 @@ export interface ConfigAnswer {
 }
 
 export async function getConfig(engine: Engine, call: EmbedCall): Promise<ConfigAnswer> {
-  const { tenant } = await resolveEmbed(engine, call);
+  const { tenant } = await resolveTenant(engine, call);
   const offerings = await engine.storage.listOfferings(tenant.slug, { status: 'PUBLISHED' });
   return {
     tenant: { slug: tenant.slug, name: tenant.name, branding: tenant.branding },
@@ -72,35 +87,35 @@ export async function getConfig(engine: Engine, call: EmbedCall): Promise<Config
 
 export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { bridgeToken: unknown }): Promise<SessionAnswer> {
   await limitByIp(engine, call.ip);
-  const { tenant, key } = await resolveEmbed(engine, call);
+  const { slug: tenant, key } = await resolveEmbed(engine, call);
   const now = engine.now();
   const { bridgeLeeway: leeway, bridgeMaxLifetime: maxLifetime } = engine.config;
   let kid: string | null = null;
   try {
     const token = await verifyBridgeToken(
-      { tenant: tenant.slug, token: call.bridgeToken, now, leeway, maxLifetime },
+      { tenant, token: call.bridgeToken, now, leeway, maxLifetime },
       engine.storage,
       engine.material,
     );
     kid = token.key.kid;
     // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.
     const fresh = await engine.storage.reserveJti({
-      tenant: tenant.slug, kid, jti: token.jti, expiresAt: new Date((token.exp + leeway) * 1000), now,
+      tenant, kid, jti: token.jti, expiresAt: new Date((token.exp + leeway) * 1000), now,
     });
     if (!fresh) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
     const upserted = await engine.storage.upsertCustomer(
-      { tenant: tenant.slug, externalId: token.externalId, newId: randomId('cus_'), email: token.email, name: token.name, now },
+      { tenant, externalId: token.externalId, newId: randomId('cus_'), email: token.email, name: token.name, now },
       'keep',
     );
     if (upserted === 'email_taken') throw new BridgeError('internal', 'unexpected email conflict');
     return await createSession(
       engine,
-      { tenant: tenant.slug, embedKey: key.id, customer: upserted.customer, method: 'bridge', signingKid: kid },
+      { tenant, embedKey: key.id, customer: upserted.customer, method: 'bridge', signingKid: kid },
       call,
     );
   } catch (error) {
     if (error instanceof BridgeError && error.status < 500) {
-      await engine.audit.record('bridge.refused', tenant.slug, now, call, { code: error.code, kid, embedKey: key.id });
+      await engine.audit.record('bridge.refused', tenant, now, call, { code: error.code, kid, embedKey: key.id });
     }
     throw error;
   }
@@ -188,11 +203,11 @@ export async function listInvoices(
   if (cursor !== undefined && cursor.length > 512) throw new BridgeError('invalid_request', 'cursor is malformed');
   const hook = engine.config.listInvoices;
   if (hook) {
-    const page = await hook({ tenant: scope.tenant.slug, customer: active.customer, limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
+    const page = await hook({ tenant: scope.slug, customer: active.customer, limit, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
     return { invoices: page.invoices.slice(0, limit).map(publicInvoice), nextCursor: page.nextCursor ?? null };
   }
   const rows = await engine.storage.listInvoices({
-    tenant: scope.tenant.slug,
+    tenant: scope.slug,
     customerId: active.customer.id,
     limit: limit + 1,
     ...(status ? { status } : {}),

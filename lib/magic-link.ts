@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { maskEmail } from './audit.js';
 import { randomId, sha256Hex } from './crypto.js';
-import { limitByIp, resolveEmbed, type EmbedCall, type EmbedScope } from './embed-api.js';
+import { limitByIp, resolveTenant, type EmbedCall, type TenantScope } from './embed-api.js';
 import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
 import type { MailQueue } from './mail-queue.js';
@@ -31,7 +31,7 @@ export class Background {
   }
 }
 
-function checkReturnUrl(scope: EmbedScope, returnUrl: unknown): URL {
+function checkReturnUrl(scope: TenantScope, returnUrl: unknown): URL {
   let url: URL | null = null;
   if (typeof returnUrl === 'string' && returnUrl.length <= 2048) {
     try {
@@ -56,7 +56,7 @@ export function magicLinkUrl(returnUrl: URL, token: string): string {
   return url.href;
 }
 
-function allowsSignup(engine: Engine, scope: EmbedScope): boolean {
+function allowsSignup(engine: Engine, scope: TenantScope): boolean {
   return scope.tenant.magicLink.allowSignup ?? engine.config.magicLink.allowSignup;
 }
 
@@ -70,7 +70,7 @@ export async function requestMagicLink(
   mail: MailQueue,
   call: EmbedCall & { email: unknown; returnUrl: unknown },
 ): Promise<{ status: 'accepted' }> {
-  const scope = await resolveEmbed(engine, call);
+  const scope = await resolveTenant(engine, call);
   if (!isEmail(call.email)) throw new BridgeError('invalid_request', 'email must be an email address of at most 254 characters');
   const url = checkReturnUrl(scope, call.returnUrl);
   const email = call.email.toLowerCase();
@@ -122,7 +122,7 @@ export async function requestMagicLink(
 
 export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { token: unknown }): Promise<SessionAnswer> {
   await limitByIp(engine, call.ip);
-  const scope = await resolveEmbed(engine, call);
+  const scope = await resolveTenant(engine, call);
   const now = engine.now();
   const tenant = scope.tenant.slug;
   const refuse = async (reason: string): Promise<never> => {

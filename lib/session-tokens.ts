@@ -1,6 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { errors as joseErrors, exportJWK, exportPKCS8, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { errors as joseErrors, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, jwtVerify, SignJWT, type JWK } from 'jose';
 import type { Sealer } from './crypto.js';
 import { randomId } from './crypto.js';
 import { BridgeError } from './errors.js';
@@ -28,8 +26,8 @@ export class SessionTokens {
   private constructor(
     private readonly kid: string,
     private readonly alg: EngineKey['alg'],
-    private readonly privateKey: KeyObject,
-    private readonly publicKey: KeyObject,
+    private readonly privateKey: CryptoKey,
+    private readonly publicKey: CryptoKey,
     private readonly publicJwk: Record<string, unknown>,
     private readonly issuer: string,
   ) {}
@@ -49,8 +47,9 @@ export class SessionTokens {
         createdAt: now,
       });
     }
-    const privateKey = createPrivateKey(sealer.open(stored.sealedPrivateKey));
-    const publicKey = createPublicKey(privateKey);
+    // WebCrypto keys, imported once: jose would convert a KeyObject again on every sign and verify.
+    const privateKey = await importPKCS8(sealer.open(stored.sealedPrivateKey), stored.alg);
+    const publicKey = (await importJWK(stored.publicJwk as JWK, stored.alg)) as CryptoKey;
     return new SessionTokens(stored.kid, stored.alg, privateKey, publicKey, stored.publicJwk, issuer);
   }
 

@@ -3,7 +3,7 @@ import { randomId } from './crypto.js';
 import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
 import type { SessionClaims } from './session-tokens.js';
-import type { Customer, EmbedKey, Session, SessionMethod, Tenant } from './types.js';
+import type { Customer, EmbedKey, Session, SessionMethod } from './types.js';
 
 /** What every session-issuing endpoint answers (SPEC section 5). */
 export interface SessionAnswer {
@@ -81,11 +81,11 @@ export interface ActiveSession {
 export async function verifySession(
   engine: Engine,
   jwt: string,
-  scope: { tenant: Tenant; key: EmbedKey } | null,
+  scope: { slug: string; key: EmbedKey } | null,
 ): Promise<ActiveSession> {
   const now = engine.now();
   const claims = await (await engine.tokens()).verify(jwt, now);
-  if (scope && (claims.tid !== scope.tenant.slug || claims.ek !== scope.key.id)) {
+  if (scope && (claims.tid !== scope.slug || claims.ek !== scope.key.id)) {
     throw new BridgeError('session_invalid', 'the session belongs to another tenant or embed key');
   }
   const session = await engine.storage.getSession(claims.sid);

@@ -1,5 +1,5 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
+import { exportPKCS8, exportSPKI, generateKeyPair, importSPKI } from 'jose';
 import type { Sealer } from './crypto.js';
 import { randomId } from './crypto.js';
 import { BridgeError } from './errors.js';
@@ -58,22 +58,24 @@ export function registeredKey(tenant: string, alg: SigningAlg, publicKeyPem: str
 }
 
 /**
- * Verification material per key, parsed once. Entries are keyed by tenant and kid and never change for a kid
- * (a key's material is immutable; only its status moves, and status is always read fresh from storage).
+ * Verification keys per signing key, imported once as WebCrypto keys (jose would otherwise convert a KeyObject or
+ * raw secret on every verify). Entries are keyed by tenant and kid and never change for a kid: a key's material is
+ * immutable; only its status moves, and status is always read fresh from storage.
  */
 export class KeyMaterialCache {
-  private readonly entries = new Map<string, KeyObject | Uint8Array>();
+  private readonly entries = new Map<string, Promise<CryptoKey>>();
   constructor(private readonly sealer: Sealer, private readonly max = 10_000) {}
 
-  get(key: SigningKey): KeyObject | Uint8Array {
+  get(key: SigningKey): Promise<CryptoKey> {
     const id = `${key.tenant}\u0000${key.kid}`;
     let material = this.entries.get(id);
     if (!material) {
       material = key.alg === 'HS256'
-        ? new TextEncoder().encode(this.sealer.open(key.sealedSecret ?? ''))
-        : createPublicKey({ key: key.publicKeyPem ?? '', format: 'pem' });
+        ? crypto.subtle.importKey('raw', new TextEncoder().encode(this.sealer.open(key.sealedSecret ?? '')), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+        : importSPKI(key.publicKeyPem ?? '', key.alg);
       if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as string);
       this.entries.set(id, material);
+      material.catch(() => this.entries.delete(id));
     }
     return material;
   }

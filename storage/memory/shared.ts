@@ -1,7 +1,18 @@
 // Small helpers shared by the in-memory tables.
 
-/** Every record leaves (and enters) the store as a deep copy, so no caller can reach stored state. */
-export const copy = <T>(value: T): T => structuredClone(value);
+/**
+ * Every record leaves (and enters) the store as a deep copy, so no caller can reach stored state. Records are
+ * plain objects, arrays, Dates and primitives; copying those by hand is several times faster than structuredClone,
+ * which matters on the hot read paths (every session call reads three records).
+ */
+export function copy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  return out as T;
+}
 
 // A slug never contains NUL, so "tenant NUL id" cannot collide across tenants.
 export const scoped = (tenant: string, id: string): string => `${tenant}\u0000${id}`;
