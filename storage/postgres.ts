@@ -77,12 +77,16 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
 }
 
 async function createSchema(db: SqlDatabase, schema: string): Promise<void> {
+  const exists = async (): Promise<boolean> =>
+    (await db.all('select 1 as found from pg_namespace where nspname = ?', [schema])).length > 0;
+  // Looked up first: CREATE SCHEMA checks the CREATE privilege even when the schema exists, and a runtime role
+  // need not have it once the schema is there.
+  if (await exists()) return;
   try {
     await db.run(`create schema if not exists "${schema}"`);
   } catch (error) {
     // Two processes creating the schema at the same moment: the loser's IF NOT EXISTS can still fail on the
     // catalog's unique index. The schema is there either way.
-    const exists = await db.all('select 1 as found from pg_namespace where nspname = ?', [schema]);
-    if (exists.length === 0) throw error;
+    if (!(await exists())) throw error;
   }
 }

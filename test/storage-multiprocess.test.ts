@@ -16,7 +16,7 @@ import type {
   RaceWorkerConfig,
   RaceWorkerResult,
 } from './fixtures/storage-race-worker.js';
-import { createTestSchema, POSTGRES_URL, requirePostgres, withPostgres } from './helpers/postgres.js';
+import { createTestSchema, POSTGRES_URL, postgresUnavailable, skipOrFail, withPostgres } from './helpers/postgres.js';
 
 const WORKER = fileURLToPath(new URL('./fixtures/storage-race-worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -46,6 +46,7 @@ async function race(storage: Storage, backend: RaceBackend): Promise<{
     embedKeyId: `ek_test_${hex()}`,
     tokenHash: randomBytes(32).toString('hex'),
     kid: `sk_${hex()}`,
+    nextKids: Array.from({ length: PROCESSES }, () => `sk_${hex()}`),
     jti: `jti-${hex()}`,
     externalId: `ext-${hex()}`,
     email: `Racer-${hex()}@Example.com`,
@@ -61,6 +62,19 @@ async function race(storage: Storage, backend: RaceBackend): Promise<{
     status: 'ACTIVE',
     createdAt,
   });
+  for (const kid of config.nextKids) {
+    await storage.createSigningKey({
+      kid,
+      tenant,
+      alg: 'HS256',
+      status: 'NEXT',
+      sealedSecret: `plain:${hex()}`,
+      publicKeyPem: null,
+      createdAt,
+      promotedAt: null,
+      revokedAt: null,
+    });
+  }
   await storage.createMagicLink({
     tokenHash: config.tokenHash,
     tenant,
@@ -146,6 +160,10 @@ async function assertRace(storage: Storage, backend: RaceBackend): Promise<void>
   assert.deepEqual([...new Set(results.flatMap((r) => r.customerIds))], [rows[0].id], 'every racer got that row');
   assert.equal(rows[0].email, config.email);
 
+  assert.equal(sum((r) => (r.promoted ? 1 : 0)), PROCESSES, 'every racing promotion of a NEXT key succeeded');
+  const statuses = (await storage.listSigningKeys(config.tenant)).map((key) => key.status).sort();
+  assert.deepEqual(statuses, ['ACTIVE', ...Array.from({ length: PROCESSES - 1 }, () => 'RETIRING')], 'one ACTIVE key');
+
   const counts = results.flatMap((r) => r.counts).sort((a, b) => a - b);
   assert.deepEqual(counts, Array.from({ length: TOTAL }, (_, i) => i + 1), 'rate-limit counts 1..40, no duplicates');
 }
@@ -165,7 +183,7 @@ async function assertFirstStart(backend: RaceBackend, check: Storage): Promise<v
 
 // The timeout only stops a hung worker from hanging the run; nothing here measures time.
 describe(`SQL storage shared by ${PROCESSES} processes, ${ATTEMPTS} attempts each`, { timeout: 120_000 }, () => {
-  it('sqlite: one redemption, one jti, one customer, counts 1..40', async () => {
+  it('sqlite: one redemption, one jti, one customer, counts 1..40, one ACTIVE key', async () => {
     const path = join(dir, 'race.db');
     const storage = sqliteStorage({ path });
     await storage.init();
@@ -187,8 +205,8 @@ describe(`SQL storage shared by ${PROCESSES} processes, ${ATTEMPTS} attempts eac
   });
 
   it('postgres: processes starting together on a missing schema create and migrate it once and share one engine key', async (t) => {
-    const unavailable = await requirePostgres();
-    if (unavailable !== null) return t.skip(unavailable);
+    const unavailable = await postgresUnavailable();
+    if (unavailable !== null) return skipOrFail(t, unavailable);
     const { schema, drop } = await createTestSchema();
     await withPostgres((db) => db.raw(`drop schema "${schema}"`));
     const check = postgresStorage({ url: POSTGRES_URL, schema, migrate: false });
@@ -200,9 +218,9 @@ describe(`SQL storage shared by ${PROCESSES} processes, ${ATTEMPTS} attempts eac
     }
   });
 
-  it('postgres: one redemption, one jti, one customer, counts 1..40', async (t) => {
-    const unavailable = await requirePostgres();
-    if (unavailable !== null) return t.skip(unavailable);
+  it('postgres: one redemption, one jti, one customer, counts 1..40, one ACTIVE key', async (t) => {
+    const unavailable = await postgresUnavailable();
+    if (unavailable !== null) return skipOrFail(t, unavailable);
     const { schema, drop } = await createTestSchema();
     const storage = postgresStorage({ url: POSTGRES_URL, schema });
     try {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, describe, it, test } from 'node:test';
 import { storageConformance } from '../storage/conformance.js';
 import { postgresStorage } from '../storage/postgres.js';
-import { createTestSchema, POSTGRES_URL, requirePostgres, withPostgres } from './helpers/postgres.js';
+import { createTestSchema, POSTGRES_URL, postgresUnavailable, skipOrFail, withPostgres } from './helpers/postgres.js';
 import { sqlStorageCases } from './helpers/sql-storage-cases.js';
 
 describe('postgresStorage: an unreachable database', () => {
@@ -32,9 +32,9 @@ describe('postgresStorage: an unreachable database', () => {
   });
 });
 
-const unavailable = await requirePostgres();
+const unavailable = await postgresUnavailable();
 if (unavailable !== null) {
-  test('postgres storage conformance', (t) => t.skip(unavailable));
+  test('postgres storage conformance', (t) => skipOrFail(t, unavailable));
 } else {
   const main = await createTestSchema();
   const extra: Array<() => Promise<void>> = [];

@@ -1,9 +1,10 @@
 /**
  * The test Postgres: `AFORO_TEST_POSTGRES_URL`, default postgres://postgres@127.0.0.1:5432/test. Tests that need it
- * call `requirePostgres()`: when the server cannot be reached it throws under `CI=true` (a missing database must
- * fail CI) and otherwise returns the reason, for the caller to skip with.
+ * ask `postgresUnavailable()` first; when the server cannot be reached, `skipOrFail` fails the test under `CI=true`
+ * (a missing database must fail CI) and skips it with the reason printed otherwise.
  */
 import { randomBytes } from 'node:crypto';
+import type { TestContext } from 'node:test';
 import { knex, type Knex } from '@mikro-orm/postgresql';
 
 export const POSTGRES_URL = process.env.AFORO_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -26,17 +27,20 @@ export async function withPostgres<T>(work: (db: Knex) => Promise<T>): Promise<T
   }
 }
 
-/** Null when the test Postgres answers; otherwise why not. Throws instead under CI=true. */
-export async function requirePostgres(): Promise<string | null> {
+/** Null when the test Postgres answers; otherwise why not. */
+export async function postgresUnavailable(): Promise<string | null> {
   try {
     await withPostgres((db) => db.raw('select 1'));
     return null;
   } catch (error) {
-    const reason = `Postgres tests skipped: cannot reach ${POSTGRES_URL} (${(error as Error).message}); set AFORO_TEST_POSTGRES_URL`;
-    if (process.env.CI === 'true') throw new Error(reason.replace('skipped', 'failed'), { cause: error });
-    console.warn(reason);
-    return reason;
+    return `cannot reach ${POSTGRES_URL} (${(error as Error).message}); set AFORO_TEST_POSTGRES_URL`;
   }
+}
+
+/** Without a test Postgres: fails the test under CI=true, skips it (saying why) anywhere else. */
+export function skipOrFail(t: TestContext, reason: string): void {
+  if (process.env.CI === 'true') throw new Error(`Postgres is required under CI: ${reason}`);
+  t.skip(`Postgres tests skipped: ${reason}`);
 }
 
 /** A fresh, empty schema `aforo_test_<random>` for one test file; `drop()` removes it with everything in it. */
