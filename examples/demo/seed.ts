@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Bridge } from '../../lib/bridge.js';
+import { BridgeError } from '../../lib/errors.js';
+
+type Admin = Bridge['api']['admin'];
+
+/** What the portal needs from the seed: the embed key, the ACTIVE HS256 key it mints with, the cookie key. */
+export interface DemoSecrets {
+  embedKey: string;
+  kid: string;
+  secret: string;
+  cookieKey: string;
+}
+
+export const TENANT = 'acme';
+
+/** The two fake portal users; their `externalId` is the portal's own user id. */
+export const USERS = {
+  alice: { externalId: 'user-alice', email: 'alice@example.com', name: 'Alice Anders' },
+  bob: { externalId: 'user-bob', email: 'bob@example.com', name: 'Bob Brandt' },
+} as const;
+export type DemoUser = keyof typeof USERS;
+
+const OFFERINGS = [
+  {
+    id: 'starter', name: 'Starter', description: 'For side projects and small teams.', status: 'PUBLISHED',
+    ratePlans: [
+      { id: 'starter-monthly', name: 'Monthly', currency: 'USD', amountCents: 900, interval: 'month', features: ['3 projects', 'Email support'] },
+      { id: 'starter-yearly', name: 'Yearly', currency: 'USD', amountCents: 9000, interval: 'year', features: ['3 projects', 'Email support', 'Two months free'] },
+    ],
+  },
+  {
+    id: 'pro', name: 'Pro', description: 'For growing businesses.', status: 'PUBLISHED',
+    ratePlans: [{ id: 'pro-monthly', name: 'Monthly', currency: 'USD', amountCents: 4900, interval: 'month', features: ['Unlimited projects', 'SSO', 'Priority support'] }],
+  },
+  {
+    id: 'enterprise', name: 'Enterprise (draft)', description: 'Not published yet: widgets never show it.', status: 'DRAFT',
+    ratePlans: [{ id: 'enterprise-yearly', name: 'Yearly', currency: 'USD', amountCents: 990000, interval: 'year', features: ['Dedicated support'] }],
+  },
+];
+
+const INVOICES: Array<{ user: DemoUser; id: string; body: Record<string, unknown> }> = [
+  { user: 'alice', id: 'inv_alice_1', body: { number: 'ACME-1001', status: 'PAID', amountDueCents: 4900, amountPaidCents: 4900, currency: 'USD', issuedAt: '2026-08-01T00:00:00Z', dueAt: '2026-08-15T00:00:00Z' } },
+  { user: 'alice', id: 'inv_alice_2', body: { number: 'ACME-1002', status: 'OPEN', amountDueCents: 4900, currency: 'USD', issuedAt: '2026-09-01T00:00:00Z', dueAt: '2026-09-15T00:00:00Z', hostedUrl: 'https://example.com/invoices/ACME-1002' } },
+  { user: 'alice', id: 'inv_alice_3', body: { number: 'ACME-1003', status: 'OVERDUE', amountDueCents: 4900, currency: 'USD', issuedAt: '2026-07-01T00:00:00Z', dueAt: '2026-07-15T00:00:00Z' } },
+  { user: 'bob', id: 'inv_bob_1', body: { number: 'ACME-2001', status: 'PAID', amountDueCents: 900, amountPaidCents: 900, currency: 'USD', issuedAt: '2026-08-03T00:00:00Z', dueAt: '2026-08-17T00:00:00Z' } },
+  { user: 'bob', id: 'inv_bob_2', body: { number: 'ACME-2002', status: 'VOID', amountDueCents: 900, currency: 'USD', issuedAt: '2026-09-03T00:00:00Z', dueAt: null } },
+];
+
+async function readSecrets(path: string): Promise<Partial<DemoSecrets>> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Partial<DemoSecrets>;
+  } catch {
+    return {};
+  }
+}
+
+async function ensureTenant(admin: Admin): Promise<boolean> {
+  try {
+    await admin.getTenant(TENANT);
+    return false;
+  } catch (error) {
+    if (!(error instanceof BridgeError) || error.code !== 'not_found') throw error;
+  }
+  await admin.createTenant({
+    slug: TENANT, name: 'Acme Cloud',
+    branding: { logoUrl: 'https://placehold.co/96x96/png?text=Acme', primaryColor: '#4f46e5' },
+    magicLink: { from: 'billing@acme.example' },
+  });
+  return true;
+}
+
+async function ensureEmbedKey(admin: Admin, origins: string[]): Promise<string> {
+  const { embedKeys } = await admin.listEmbedKeys(TENANT);
+  const active = embedKeys.find((key) => key.status === 'ACTIVE');
+  if (!active) return String((await admin.createEmbedKey(TENANT, { allowedOrigins: origins })).id);
+  const allowed = active.allowedOrigins as string[];
+  // The demo may start on another port (PORT=…): its origin joins the allowlist.
+  const missing = origins.filter((origin) => !allowed.includes(origin));
+  if (missing.length > 0) await admin.updateEmbedKey(TENANT, String(active.id), { allowedOrigins: [...allowed, ...missing] });
+  return String(active.id);
+}
+
+async function ensureSigningKey(admin: Admin, saved: Partial<DemoSecrets>): Promise<{ kid: string; secret: string }> {
+  const { signingKeys } = await admin.listSigningKeys(TENANT);
+  const known = signingKeys.find((key) => key.kid === saved.kid);
+  if (saved.kid && saved.secret && known && known.status === 'ACTIVE') return { kid: saved.kid, secret: saved.secret };
+  const minted = await admin.createSigningKey(TENANT, { alg: 'HS256' });
+  await admin.promoteSigningKey(TENANT, String(minted.kid));
+  return { kid: String(minted.kid), secret: String(minted.secret) };
+}
+
+/**
+ * Creates the demo's data on first start and reuses it afterwards: tenant, embed key, an ACTIVE HS256 key, three
+ * offerings (one DRAFT), two customers with invoices. The HS256 secret lives in a side file next to the database,
+ * as a tenant's backend would keep it in its own configuration.
+ */
+export async function seedDemo(admin: Admin, secretsPath: string, origins: string[]): Promise<DemoSecrets & { created: boolean }> {
+  const created = await ensureTenant(admin);
+  const saved = await readSecrets(secretsPath);
+  const embedKey = await ensureEmbedKey(admin, origins);
+  const { kid, secret } = await ensureSigningKey(admin, saved);
+  const { offerings } = await admin.listOfferings(TENANT);
+  for (const { id, ...offering } of OFFERINGS) {
+    if (!offerings.some((o) => o.id === id)) await admin.putOffering(TENANT, id, offering);
+  }
+  for (const user of Object.values(USERS)) await admin.putCustomer(TENANT, user.externalId, { email: user.email, name: user.name });
+  for (const invoice of INVOICES) await admin.putInvoice(TENANT, USERS[invoice.user].externalId, invoice.id, invoice.body);
+  const secrets: DemoSecrets = { embedKey, kid, secret, cookieKey: saved.cookieKey ?? randomBytes(32).toString('base64url') };
+  await writeFile(secretsPath, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return { ...secrets, created };
+}
