@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, exportSPKI, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import type { BridgeOptions } from '../../lib/config.js';
+import type { Storage } from '../../lib/storage.js';
 import { createFixture, ORIGIN, type Fixture, type Mount } from './fixture.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -9,11 +11,13 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 /**
  * The HTTP contract of SPEC sections 3–5 and 8, run once per framework mount. Codes are asserted, not messages.
  */
-export function httpContract(name: string, mount: Mount): void {
+export function httpContract(name: string, mount: Mount, makeStorage?: () => Promise<Storage>): void {
+  const fixture = async (options: Partial<BridgeOptions> = {}) =>
+    createFixture(mount, { ...options, ...(makeStorage ? { storage: await makeStorage() } : {}) });
   describe(`${name}: anonymous mode and origins`, () => {
     let f: Fixture;
     before(async () => {
-      f = await createFixture(mount);
+      f = await fixture();
       await f.admin('PUT', `/tenants/${f.tenant}/offerings/pro`, {
         name: 'Pro', status: 'PUBLISHED', ratePlans: [{ id: 'pro-m', name: 'Monthly', currency: 'eur', amountCents: 1900, interval: 'month', features: ['A'] }],
       });
@@ -133,7 +137,7 @@ export function httpContract(name: string, mount: Mount): void {
   describe(`${name}: bridge exchange`, () => {
     let f: Fixture;
     before(async () => {
-      f = await createFixture(mount, { ipRateLimit: 10_000 });
+      f = await fixture({ ipRateLimit: 10_000 });
     });
     after(() => f.close());
 
@@ -303,7 +307,7 @@ export function httpContract(name: string, mount: Mount): void {
   describe(`${name}: sessions`, () => {
     let f: Fixture;
     before(async () => {
-      f = await createFixture(mount, { ipRateLimit: 10_000 });
+      f = await fixture({ ipRateLimit: 10_000 });
     });
     after(() => f.close());
     const bearer = (jwt: string, extra: Record<string, string> = {}) => f.embedHeaders({ authorization: `Bearer ${jwt}`, ...extra });
@@ -427,7 +431,7 @@ export function httpContract(name: string, mount: Mount): void {
   describe(`${name}: signing-key rotation`, () => {
     let f: Fixture;
     before(async () => {
-      f = await createFixture(mount, { ipRateLimit: 10_000 });
+      f = await fixture({ ipRateLimit: 10_000 });
     });
     after(() => f.close());
 
@@ -500,7 +504,7 @@ export function httpContract(name: string, mount: Mount): void {
   describe(`${name}: admin API`, () => {
     let f: Fixture;
     before(async () => {
-      f = await createFixture(mount);
+      f = await fixture();
     });
     after(() => f.close());
 
@@ -559,7 +563,7 @@ export function httpContract(name: string, mount: Mount): void {
   describe(`${name}: per-IP rate limit`, () => {
     let f: Fixture;
     before(async () => {
-      f = await createFixture(mount, { ipRateLimit: 5 });
+      f = await fixture({ ipRateLimit: 5 });
     });
     after(() => f.close());
 

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import type { BridgeOptions } from '../../lib/config.js';
+import type { Storage } from '../../lib/storage.js';
 import { createFixture, ORIGIN, type Fixture, type Mount } from './fixture.js';
 
 const RETURN_URL = `${ORIGIN}/billing?tab=invoices#list`;
@@ -13,7 +15,9 @@ function tokenOf(text: string): string {
 }
 
 /** SPEC section 6 over HTTP, run once per framework mount. */
-export function magicLinkContract(name: string, mount: Mount): void {
+export function magicLinkContract(name: string, mount: Mount, makeStorage?: () => Promise<Storage>): void {
+  const fixture = async (options: Partial<BridgeOptions> = {}) =>
+    createFixture(mount, { ...options, ...(makeStorage ? { storage: await makeStorage() } : {}) });
   describe(`${name}: magic link`, () => {
     let f: Fixture;
     const request = (email: unknown, extra: Record<string, string> = {}, returnUrl: unknown = RETURN_URL) =>
@@ -23,7 +27,7 @@ export function magicLinkContract(name: string, mount: Mount): void {
     const nextMinute = () => f.clock.advance(3600);
 
     before(async () => {
-      f = await createFixture(mount, { ipRateLimit: 10_000 });
+      f = await fixture({ ipRateLimit: 10_000 });
       for (const [ext, email] of [['m-1', 'known@example.com'], ['m-2', 'Mixed.Case@Example.com']]) {
         await f.admin('PUT', `/tenants/${f.tenant}/customers/${ext}`, { email });
       }
@@ -143,7 +147,7 @@ export function magicLinkContract(name: string, mount: Mount): void {
 
     it('rate limit: 8 requests for one email (from different IPs via a trusted proxy) send exactly 5 mails', async () => {
       await f.close();
-      f = await createFixture(mount, { ipRateLimit: 10_000, trustProxy: 1 });
+      f = await fixture({ ipRateLimit: 10_000, trustProxy: 1 });
       await f.admin('PUT', `/tenants/${f.tenant}/customers/one`, { email: 'one@example.com' });
       const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => request('ONE@example.com', { 'x-forwarded-for': `198.51.100.${i}` })));
       assert.ok(answers.every((a) => a.status === 202));
@@ -162,7 +166,7 @@ export function magicLinkContract(name: string, mount: Mount): void {
       assert.equal(f.mailer.outbox.length, 12);
 
       await f.close();
-      f = await createFixture(mount, { ipRateLimit: 10_000 });
+      f = await fixture({ ipRateLimit: 10_000 });
       for (const [i, email] of emails.entries()) await f.admin('PUT', `/tenants/${f.tenant}/customers/p-${i}`, { email });
       await Promise.all(emails.map((email, i) => request(email, { 'x-forwarded-for': `203.0.113.${i}` })));
       await f.bridge.drain();
