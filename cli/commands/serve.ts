@@ -1,5 +1,6 @@
 import { UsageError, type Args, type CommandSpec, type Io } from '../command.js';
-import { cliLogger, masterKeyOf, STORAGE_OPTIONS } from '../runtime.js';
+import { LOG_LEVELS, serveLogger } from '../logger.js';
+import { masterKeyOf, STORAGE_OPTIONS } from '../runtime.js';
 import { startServer, type RunningServer } from '../serve.js';
 
 /** `1` → one hop; `10.0.0.1,10.0.0.2` → those proxies; `false` / `none` → none. */
@@ -65,6 +66,7 @@ export const serve: CommandSpec = {
     'master-key': STORAGE_OPTIONS['master-key'],
     'trust-proxy': { type: 'string', value: '<hops|addresses>', description: 'Proxies whose X-Forwarded-For is believed' },
     'ip-rate-limit': { type: 'string', value: '<per minute>', description: 'Token exchanges per client IP per minute', default: '300' },
+    'log-level': { type: 'string', value: '<level>', description: 'JSON log lines on standard error from this level: error, warn, info, debug', default: 'info' },
   },
   async run(args, io) {
     args.noMorePositionals(0);
@@ -75,6 +77,10 @@ export const serve: CommandSpec = {
     const adminToken = adminTokenOf(args, io);
     const storage = args.required('storage');
     const smtp = args.required('smtp');
+    const logLevel = args.required('log-level');
+    if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, args.command);
+    }
     if (smtp === 'console') io.err('warning: mail goes to standard output (--smtp console): development only');
     const server = await startServer({
       host: args.required('host'),
@@ -82,7 +88,7 @@ export const serve: CommandSpec = {
       prefix: args.string('prefix') ?? '/aforo',
       storage,
       mailer: smtp,
-      logger: cliLogger(io, [adminToken, masterKey, storage, smtp]),
+      logger: serveLogger(logLevel, [adminToken, masterKey, storage, smtp]),
       ...(args.string('mail-from') ? { mailFrom: args.string('mail-from') } : {}),
       ...(args.string('issuer') ? { issuer: args.string('issuer') } : {}),
       ...(adminToken ? { adminToken } : {}),
