@@ -1,8 +1,11 @@
 import type { PruneCounts, Storage } from '../../lib/storage.js';
-import type { SqlDatabase } from './database.js';
+import type { SqlDatabase, SqlRunner } from './database.js';
 import { ms } from './database.js';
 import { AuditEventEntity, EngineKeyEntity } from './entities.js';
 import { toAuditEvent, toEngineKey } from './records.js';
+
+/** Advisory-lock key of the prune round (an arbitrary constant, "aforo" in ASCII). */
+const PRUNE_LOCK_ID = 0x61666f726f;
 
 type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent' | 'appendAudit' | 'listAudit' | 'prune'>;
 
@@ -54,13 +57,21 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
       // Each delete is bounded by a time that the record's own liveness test already treats as dead, so a
       // record that a racing call could still use is never removed.
       const at = ms(now);
-      return {
-        magicLinks: await db().run('delete from magic_links where expires_at < ?', [at]),
-        jtis: await db().run('delete from jtis where expires_at < ?', [at]),
-        rateLimits: await db().run('delete from rate_limits where window_end < ?', [at]),
-        sessions: await db().run('delete from sessions where expires_at < ?', [at]),
-        audit: await db().run('delete from audit_events where at < ?', [ms(auditBefore)]),
-      };
+      const sweep = async (sql: SqlRunner): Promise<PruneCounts> => ({
+        magicLinks: await sql.run('delete from magic_links where expires_at < ?', [at]),
+        jtis: await sql.run('delete from jtis where expires_at < ?', [at]),
+        rateLimits: await sql.run('delete from rate_limits where window_end < ?', [at]),
+        sessions: await sql.run('delete from sessions where expires_at < ?', [at]),
+        audit: await sql.run('delete from audit_events where at < ?', [ms(auditBefore)]),
+      });
+      const database = db();
+      if (database.dialect === 'sqlite') return sweep(database);
+      // On shared Postgres one process prunes at a time: the others find the advisory lock taken and skip this
+      // round rather than deleting the same rows in parallel. The lock ends with the transaction.
+      return database.transaction(async (tx) => {
+        const [row] = await tx.all('select pg_try_advisory_xact_lock(?) as locked', [PRUNE_LOCK_ID]);
+        return row?.locked ? sweep(tx) : { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, audit: 0 };
+      });
     },
   };
 }
