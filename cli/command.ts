@@ -93,6 +93,18 @@ export interface GroupSpec {
   commands: CommandSpec[];
 }
 
+/**
+ * Options that describe the deployment (where the data is, the server, its secrets) also come from the
+ * environment; options that describe one action (a tenant, a name, --force) come only from the command line, so a
+ * stray variable such as AFORO_FORCE can never change what a command does.
+ */
+export const ENV_OPTIONS = new Set([
+  'host', 'port', 'prefix', 'storage', 'smtp', 'mail-from', 'issuer', 'admin-token', 'master-key', 'trust-proxy',
+  'ip-rate-limit', 'log-level', 'json',
+  // Secrets are better passed in the environment than on a command line other users can read.
+  'secret', 'private-key',
+]);
+
 /** `--admin-token` reads `AFORO_ADMIN_TOKEN` when it is not on the command line. */
 export function envName(option: string): string {
   return `AFORO_${option.toUpperCase().replace(/-/g, '_')}`;
@@ -126,7 +138,7 @@ export function parseCommand(spec: CommandSpec, argv: string[], env: Io['env']):
   const values: Values = {};
   for (const [name, option] of Object.entries(spec.options)) {
     const given = parsed.values[name];
-    const raw = env[envName(name)];
+    const raw = ENV_OPTIONS.has(name) ? env[envName(name)] : undefined;
     if (given !== undefined) values[name] = given;
     else if (raw !== undefined) values[name] = fromEnv(spec.name, name, option, raw);
     else if (option.default !== undefined) values[name] = option.default;
@@ -142,7 +154,7 @@ function column(rows: Array<[string, string]>): string[] {
 export function commandHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = Object.entries(spec.options).map(([name, option]) => {
     const value = option.type === 'string' ? ` ${option.value ?? '<value>'}` : '';
-    const extras = [`env ${envName(name)}`, ...(option.default !== undefined ? [`default ${option.default}`] : [])];
+    const extras = [...(ENV_OPTIONS.has(name) ? [`env ${envName(name)}`] : []), ...(option.default !== undefined ? [`default ${option.default}`] : [])];
     return [`--${name}${value}${option.multiple ? ' …' : ''}`, `${option.description} (${extras.join(', ')})`];
   });
   rows.push(['--help', 'Show this help']);
@@ -179,8 +191,8 @@ export function mainHelp(groups: GroupSpec[], commands: CommandSpec[]): string {
     'Commands:',
     ...column([...commands.map((c): [string, string] => [c.name, c.summary]), ...groups.map((g): [string, string] => [g.name, g.summary])]),
     '',
-    'Every option can also come from an AFORO_* environment variable (--admin-token from AFORO_ADMIN_TOKEN);',
-    'the command line wins. Add --json to print machine-readable output.',
+    'Deployment options also come from AFORO_* environment variables (--storage from AFORO_STORAGE,',
+    '--admin-token from AFORO_ADMIN_TOKEN, …); the command line wins. Add --json for machine-readable output.',
     "Run 'aforo-bridge <command> --help' for details.",
   ].join('\n');
 }
