@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import Koa from 'koa';
-import { koaBridge } from '../adapters/koa.js';
 import { MINT_SAMPLE_LANGS, mintSampleUnavailable, runMintSample } from './helpers/mint-samples.js';
-import { createFixture, type Fixture, type Mount } from './http/fixture.js';
-
-const mountKoa: Mount = async (bridge) => {
-  const app = new Koa();
-  app.use(koaBridge(bridge, { prefix: '/aforo' }));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
+import { createFixture, type Fixture } from './http/fixture.js';
+import { mountKoa } from './http/mounts.js';
 
 describe('mint samples against a running engine', () => {
   let f: Fixture;

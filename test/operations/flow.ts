@@ -1,22 +1,9 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import Koa from 'koa';
-import { koaBridge } from '../../adapters/koa.js';
 import type { Logger } from '../../lib/config.js';
 import type { Storage } from '../../lib/storage.js';
-import { createFixture, type Fixture, type Mount } from '../http/fixture.js';
-
-const mountKoa: Mount = async (bridge) => {
-  const app = new Koa();
-  app.use(koaBridge(bridge, { prefix: '/aforo' }));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
+import { createFixture, type Fixture } from '../http/fixture.js';
+import { mountKoa } from '../http/mounts.js';
 
 /** A logger that keeps every line as the JSON a real one would write. */
 function capturingLogger(): Logger & { lines: string[] } {
