@@ -32,10 +32,20 @@ export function normaliseAllowedOrigin(input: string): string | null {
   return normalise(trimmed);
 }
 
+// Browsers send the same few Origin values over and over; parsing each with URL costs more than the lookup.
+// Bounded, and cleared when full, so hostile values cannot grow it.
+const parsedOrigins = new Map<string, string | null>();
+
 /** A request's `Origin`: missing, `null` or malformed give null, which never matches an allowlist. */
 export function parseRequestOrigin(header: string | undefined): string | null {
   if (header === undefined || header === 'null' || header.length > 300) return null;
-  return normalise(header);
+  let origin = parsedOrigins.get(header);
+  if (origin === undefined) {
+    origin = normalise(header);
+    if (parsedOrigins.size >= 1000) parsedOrigins.clear();
+    parsedOrigins.set(header, origin);
+  }
+  return origin;
 }
 
 export function originOf(url: string): string | null {
