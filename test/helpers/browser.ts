@@ -11,14 +11,13 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { koaBridge } from '../../adapters/koa.js';
 import { smtpMailer } from '../../adapters/mail.js';
 import { createBridge, type Bridge } from '../../lib/bridge.js';
 import { mintBridgeToken } from '../../lib/mint.js';
 import { memoryStorage } from '../../storage/memory.js';
+import { startSmtp, type Mailbox } from './smtp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = join(ROOT, 'test', 'fixtures', 'widget-pages');
@@ -74,11 +73,6 @@ export interface EngineRequest {
   status: number;
 }
 
-export interface Mailbox {
-  received: ParsedMail[];
-  /** Resolves with the next mail to `to` not handed out yet; rejects after `timeoutMs` (default 15 s). */
-  next(to: string, timeoutMs?: number): Promise<ParsedMail>;
-}
 
 export interface WidgetWorld {
   bridge: Bridge;
@@ -102,54 +96,8 @@ export interface WidgetWorld {
   close(): Promise<void>;
 }
 
-function listen(server: Server | SMTPServer['server']): Promise<number> {
+function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-}
-
-async function startSmtp(): Promise<{ port: number; mailbox: Mailbox; close(): Promise<void> }> {
-  const received: ParsedMail[] = [];
-  const handed = new Set<ParsedMail>();
-  const waiting: Array<() => void> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          waiting.splice(0).forEach((wake) => wake());
-          callback();
-        },
-        (error: Error) => callback(error),
-      );
-    },
-  });
-  const port = await listen(server.server);
-  const recipient = (mail: ParsedMail): string | undefined => (Array.isArray(mail.to) ? mail.to[0] : mail.to)?.value[0]?.address;
-  const mailbox: Mailbox = {
-    received,
-    async next(to, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const mail = received.find((m) => !handed.has(m) && recipient(m) === to);
-        if (mail) {
-          handed.add(mail);
-          return mail;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
-        await new Promise<void>((wake) => {
-          const timer = setTimeout(wake, left);
-          waiting.push(() => {
-            clearTimeout(timer);
-            wake();
-          });
-        });
-      }
-    },
-  };
-  return { port, mailbox, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 const escapeHtml = (value: string): string =>
