@@ -44,6 +44,10 @@ export function smtpMailer(options: SmtpMailerOptions): Mailer {
     if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw smtpConfigError('url must be an smtp:// or smtps:// URL');
     // A pool reuses connections across the queue's concurrent sends; `?pool=false` in the URL opts out.
     if (!parsed.searchParams.has('pool')) parsed.searchParams.set('pool', 'true');
+    // A relay on this machine (a dev mail catcher, a local MTA) usually offers STARTTLS with a self-signed
+    // certificate; the mail never leaves the host, so its certificate is not checked unless the URL says so.
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+    if (loopback && !parsed.searchParams.has('tls.rejectUnauthorized')) parsed.searchParams.set('tls.rejectUnauthorized', 'false');
     transporter = nodemailer.createTransport(parsed.toString());
   } else {
     if (typeof transport !== 'object' || transport === null) throw smtpConfigError('transport must be nodemailer SMTP options');

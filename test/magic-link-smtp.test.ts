@@ -72,3 +72,31 @@ describe('magic link through a real SMTP server', () => {
     }
   });
 });
+
+describe('smtpMailer and a local relay', () => {
+  it('smtpMailer: a loopback relay offering STARTTLS with its own self-signed certificate still gets the mail', async () => {
+    const { SMTPServer } = await import('smtp-server');
+    let received = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      logger: false,
+      onData(stream, _session, callback) {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          received += 1;
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.server.address() as { port: number };
+    const mailer = smtpMailer({ url: `smtp://127.0.0.1:${port}`, from: 'billing@portal.example.com' });
+    try {
+      await mailer.send({ to: 'someone@example.com', subject: 'hello', text: 'hello', html: '<p>hello</p>' });
+      assert.equal(received, 1);
+    } finally {
+      await mailer.close?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
