@@ -1,10 +1,10 @@
 import type { Storage } from '../../lib/storage.js';
 import type { Customer } from '../../lib/types.js';
 import type { SqlDatabase } from './database.js';
-import { ms } from './database.js';
-import { CustomerEntity, InvoiceEntity, OfferingEntity } from './entities.js';
+import { ms, nullableMs } from './database.js';
 import { isUniqueViolation } from './errors.js';
-import { toCustomer, toInvoice, toOffering } from './records.js';
+import type { Row } from './records.js';
+import { CUSTOMER_COLUMNS, INVOICE_COLUMNS, OFFERING_COLUMNS } from './records.js';
 
 type CustomerMethods = Pick<
   Storage,
@@ -30,7 +30,7 @@ const EMAIL_TAKEN = 'email_taken' as const;
 
 /** Customers, offerings and invoices. */
 export function customerMethods(db: () => SqlDatabase): CustomerMethods {
-  const customerFrom = (row: Record<string, unknown>): Customer => toCustomer(db().map(CustomerEntity, row));
+  const customerFrom = (row: Row): Customer => db().records.customer(row);
 
   // First sight: INSERT … ON CONFLICT (tenant, external_id) DO NOTHING RETURNING. Of racing inserts of one
   // externalId the unique index admits exactly one; the others get no row back and go on to update that one.
@@ -40,7 +40,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
     try {
       const rows = await db().all(
         `insert into customers (tenant, id, external_id, email, email_key, name, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant, external_id) do nothing returning *`,
+         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant, external_id) do nothing returning ${CUSTOMER_COLUMNS}`,
         [input.tenant, input.newId, input.externalId, email, emailKey(email), input.name ?? null, ms(input.now), ms(input.now)],
       );
       return rows.length === 0 ? null : customerFrom(rows[0]);
@@ -74,11 +74,11 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
     try {
       const rows =
         sets.length === 0
-          ? await db().all('select * from customers where tenant = ? and external_id = ?', where)
+          ? await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and external_id = ?`, where)
           : await db().all(
               `update customers set ${sets.join(', ')},
                updated_at = case when ${changes.join(' or ')} then ? else updated_at end
-               where tenant = ? and external_id = ? returning *`,
+               where tenant = ? and external_id = ? returning ${CUSTOMER_COLUMNS}`,
               [...params, ...changeParams, ms(input.now), ...where],
             );
       return rows.length === 0 ? null : customerFrom(rows[0]);
@@ -122,57 +122,104 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
       throw new Error(`upsertCustomer did not settle after ${UPSERT_ROUNDS} rounds`);
     },
     async getCustomer(tenant, id) {
-      const row = await db().withEm((em) => em.findOne(CustomerEntity, { tenant, id }));
-      return row ? toCustomer(row) : null;
+      const [row] = await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and id = ?`, [tenant, id]);
+      return row ? customerFrom(row) : null;
     },
     async getCustomerByExternalId(tenant, externalId) {
-      const row = await db().withEm((em) => em.findOne(CustomerEntity, { tenant, externalId }));
-      return row ? toCustomer(row) : null;
+      const [row] = await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and external_id = ?`, [
+        tenant,
+        externalId,
+      ]);
+      return row ? customerFrom(row) : null;
     },
     async getCustomerByEmail(tenant, email) {
-      const row = await db().withEm((em) => em.findOne(CustomerEntity, { tenant, emailKey: emailKey(email) }));
-      return row ? toCustomer(row) : null;
+      const [row] = await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and email_key = ?`, [
+        tenant,
+        emailKey(email),
+      ]);
+      return row ? customerFrom(row) : null;
     },
     async listCustomers(tenant, filter) {
-      const where = filter.email === undefined ? { tenant } : { tenant, emailKey: emailKey(filter.email) };
-      const rows = await db().withEm((em) =>
-        em.find(CustomerEntity, where, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      const byEmail = filter.email === undefined ? '' : ' and email_key = ?';
+      const params = filter.email === undefined ? [tenant] : [tenant, emailKey(filter.email)];
+      const rows = await db().all(
+        `select ${CUSTOMER_COLUMNS} from customers where tenant = ?${byEmail} order by created_at, id`,
+        params,
       );
-      return rows.map(toCustomer);
+      return rows.map(customerFrom);
     },
 
     async putOffering(offering) {
-      await db().withEm((em) => em.upsert(OfferingEntity, { ...offering }));
-      return toOffering(offering);
+      // One upsert: of racing puts of one (tenant, id) the last to commit is what stays, never a mix of both.
+      const rows = await db().all(
+        `insert into offerings (${OFFERING_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)
+         on conflict (tenant, id) do update set name = excluded.name, description = excluded.description,
+         status = excluded.status, rate_plans = excluded.rate_plans, updated_at = excluded.updated_at
+         returning ${OFFERING_COLUMNS}`,
+        [
+          offering.tenant,
+          offering.id,
+          offering.name,
+          offering.description,
+          offering.status,
+          JSON.stringify(offering.ratePlans),
+          ms(offering.updatedAt),
+        ],
+      );
+      return db().records.offering(rows[0]);
     },
     async listOfferings(tenant, filter) {
-      const where = filter.status === undefined ? { tenant } : { tenant, status: filter.status };
-      const rows = await db().withEm((em) =>
-        em.find(OfferingEntity, where, { orderBy: [{ name: 'asc' }, { id: 'asc' }] }),
+      const byStatus = filter.status === undefined ? '' : ' and status = ?';
+      const params = filter.status === undefined ? [tenant] : [tenant, filter.status];
+      const rows = await db().all(
+        `select ${OFFERING_COLUMNS} from offerings where tenant = ?${byStatus} order by name, id`,
+        params,
       );
-      return rows.map(toOffering);
+      return rows.map((row) => db().records.offering(row));
     },
     async putInvoice(invoice) {
-      await db().withEm((em) => em.upsert(InvoiceEntity, { ...invoice }));
-      return toInvoice(invoice);
+      const rows = await db().all(
+        `insert into invoices (${INVOICE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (tenant, id) do update set customer_id = excluded.customer_id, number = excluded.number,
+         status = excluded.status, amount_due_cents = excluded.amount_due_cents,
+         amount_paid_cents = excluded.amount_paid_cents, currency = excluded.currency, issued_at = excluded.issued_at,
+         due_at = excluded.due_at, pdf_url = excluded.pdf_url, hosted_url = excluded.hosted_url
+         returning ${INVOICE_COLUMNS}`,
+        [
+          invoice.tenant,
+          invoice.id,
+          invoice.customerId,
+          invoice.number,
+          invoice.status,
+          invoice.amountDueCents,
+          invoice.amountPaidCents,
+          invoice.currency,
+          ms(invoice.issuedAt),
+          nullableMs(invoice.dueAt),
+          invoice.pdfUrl,
+          invoice.hostedUrl,
+        ],
+      );
+      return db().records.invoice(rows[0]);
     },
     async listInvoices({ tenant, customerId, status, limit, after }) {
       if (limit <= 0) return [];
-      const rows = await db().withEm((em) =>
-        em.find(
-          InvoiceEntity,
-          {
-            tenant,
-            customerId,
-            ...(status === undefined ? {} : { status }),
-            ...(after === undefined
-              ? {}
-              : { $or: [{ issuedAt: { $lt: after.issuedAt } }, { issuedAt: after.issuedAt, id: { $lt: after.id } }] }),
-          },
-          { orderBy: [{ issuedAt: 'desc' }, { id: 'desc' }], limit },
-        ),
+      const where = ['tenant = ?', 'customer_id = ?'];
+      const params: unknown[] = [tenant, customerId];
+      if (status !== undefined) {
+        where.push('status = ?');
+        params.push(status);
+      }
+      if (after !== undefined) {
+        where.push('(issued_at < ? or (issued_at = ? and id < ?))');
+        params.push(ms(after.issuedAt), ms(after.issuedAt), after.id);
+      }
+      const rows = await db().all(
+        `select ${INVOICE_COLUMNS} from invoices where ${where.join(' and ')}
+         order by issued_at desc, id desc limit ?`,
+        [...params, limit],
       );
-      return rows.map(toInvoice);
+      return rows.map((row) => db().records.invoice(row));
     },
   };
 }

@@ -1,24 +1,18 @@
-import type { EntityDictionary, EntityName, MikroORM, QueryResult } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
 import type { SqlDialect } from './dialect.js';
+import type { ConnectionDriver, SqlRunner } from './drivers.js';
+import { connectionDriver } from './drivers.js';
 import { delay, isSqliteBusy } from './errors.js';
+import type { RecordReader, Row } from './records.js';
+import { recordReader } from './records.js';
 
-export type Row = Record<string, unknown>;
-
-/** Runs SQL with `?` placeholders: `all` returns the rows, `run` the number of rows it changed. */
-export interface SqlRunner {
-  all(sql: string, params?: readonly unknown[]): Promise<Row[]>;
-  run(sql: string, params?: readonly unknown[]): Promise<number>;
-}
+export type { SqlRunner } from './drivers.js';
+export type { Row } from './records.js';
 
 export type SqlOrm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
 
-/** The part of a node-sqlite3 connection the write transaction uses. */
-interface SqliteHandle {
-  all(sql: string, params: unknown[], callback: (error: Error | null, rows: Row[]) => void): unknown;
-  run(sql: string, params: unknown[], callback: (this: { changes: number }, error: Error | null) => void): unknown;
-}
-
+/** The ORM's connection pool (knex's client): the storage borrows driver connections from it. */
 interface ConnectionPool {
   acquireConnection(): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<unknown>;
@@ -30,86 +24,70 @@ const BUSY_RETRIES = 8;
 const backoff = (attempt: number): number => 10 * 2 ** Math.min(attempt, 6) * (0.5 + Math.random());
 
 /**
- * The ORM plus the few things the storage needs around it: a fresh EntityManager fork per operation (never the
- * global context), raw statements for the atomic steps, and a write transaction that serialises writers on both
- * backends.
+ * What the storage runs its statements on. The ORM opens the database, owns the connection pool and applies the
+ * migrations; each storage step is one or a few hand-written statements sent to a pooled driver connection
+ * (see drivers.ts), and rows become domain records through `records`. A write transaction serialises writers on
+ * both backends.
  */
 export class SqlDatabase implements SqlRunner {
+  readonly records: RecordReader;
+  private readonly driver: ConnectionDriver;
+  private readonly pool: ConnectionPool;
+
   constructor(
     readonly orm: SqlOrm,
     readonly dialect: SqlDialect,
-  ) {}
-
-  /** A fresh fork: no identity map is shared between operations. */
-  em(): SqlEntityManager {
-    return this.orm.em.fork();
-  }
-
-  /** Runs ORM work on a fresh fork. */
-  withEm<T>(work: (em: SqlEntityManager) => Promise<T>): Promise<T> {
-    return this.retryBusy(() => work(this.em()));
+  ) {
+    this.records = recordReader(dialect);
+    this.driver = connectionDriver(dialect);
+    this.pool = orm.em.getKnex().client as ConnectionPool;
   }
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return this.retryBusy(() => this.em().execute<Row[]>(sql, [...params], 'all'));
+    return this.retryBusy(() => this.withConnection((connection) => this.driver.all(connection, sql, params)));
   }
 
-  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.retryBusy(() => this.em().execute<QueryResult>(sql, [...params], 'run'));
-    return result.affectedRows;
-  }
-
-  /** Turns a raw row (snake_case columns, driver types) into the entity, through the entity's column types. */
-  map<T extends object>(entity: EntityName<T>, row: Row): T {
-    return this.em().map<T>(entity, row as EntityDictionary<T>);
+  run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return this.retryBusy(() => this.withConnection((connection) => this.driver.run(connection, sql, params)));
   }
 
   /**
-   * Runs `work` in one transaction that holds the write lock from its first statement. On SQLite it is
-   * `BEGIN IMMEDIATE`: the database's single writer lock is taken up front (waiting out busy_timeout), so no
-   * other writer can interleave, and no read snapshot can go stale before the first write (a deferred
-   * transaction would fail with SQLITE_BUSY there instead of waiting). On Postgres it is an ordinary
-   * transaction; `work` takes the row locks it needs with `SELECT … FOR UPDATE` on the same transaction.
+   * Runs `work` in one transaction on one connection that holds the write lock from its first statement. On
+   * SQLite it is `BEGIN IMMEDIATE`: the database's single writer lock is taken up front (waiting out
+   * busy_timeout), so no other writer can interleave, and no read snapshot can go stale before the first write
+   * (a deferred transaction would fail with SQLITE_BUSY there instead of waiting). SQLite's pool holds one
+   * connection, so everything else in this process waits until the transaction ends. On Postgres it is an
+   * ordinary transaction; `work` takes the row locks it needs with `SELECT … FOR UPDATE` on the same transaction.
    */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    if (this.dialect === 'sqlite') return this.retryBusy(() => this.sqliteTransaction(work));
-    return this.em().transactional((em) =>
-      work({
-        all: (sql, params = []) => em.execute<Row[]>(sql, [...params], 'all'),
-        run: async (sql, params = []) => (await em.execute<QueryResult>(sql, [...params], 'run')).affectedRows,
+    const begin = this.dialect === 'sqlite' ? 'begin immediate' : 'begin';
+    return this.retryBusy(() =>
+      this.withConnection(async (connection) => {
+        const tx: SqlRunner = {
+          all: (sql, params = []) => this.driver.all(connection, sql, params),
+          run: (sql, params = []) => this.driver.run(connection, sql, params),
+        };
+        await tx.run(begin);
+        try {
+          const result = await work(tx);
+          await tx.run('commit');
+          return result;
+        } catch (error) {
+          // A rollback only fails when the transaction is already gone (SQLite ended it on a hard error, or the
+          // Postgres connection broke, which the pool then discards): either way nothing is left open.
+          await tx.run('rollback').catch(() => undefined);
+          throw error;
+        }
       }),
     );
   }
 
-  private async sqliteTransaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    // The ORM's transactions always say plain `BEGIN`, so this one runs on a connection taken from the pool
-    // (SQLite's pool holds one connection: everything else in this process waits until it is released).
-    const pool: ConnectionPool = this.orm.em.getKnex().client;
-    const handle = (await pool.acquireConnection()) as SqliteHandle;
-    const all = (sql: string, params: readonly unknown[] = []): Promise<Row[]> =>
-      new Promise((resolve, reject) => {
-        handle.all(sql, [...params], (error, rows) => (error ? reject(error) : resolve(rows)));
-      });
-    const run = (sql: string, params: readonly unknown[] = []): Promise<number> =>
-      new Promise((resolve, reject) => {
-        handle.run(sql, [...params], function (error) {
-          if (error) reject(error);
-          else resolve(this.changes);
-        });
-      });
-    let open = false;
+  private async withConnection<T>(work: (connection: unknown) => Promise<T>): Promise<T> {
+    const connection = await this.pool.acquireConnection();
     try {
-      await run('begin immediate');
-      open = true;
-      const result = await work({ all, run });
-      await run('commit');
-      open = false;
-      return result;
-    } catch (error) {
-      if (open) await run('rollback').catch(() => undefined);
-      throw error;
+      return await work(connection);
     } finally {
-      await pool.releaseConnection(handle);
+      await this.pool.releaseConnection(connection);
     }
   }
 
@@ -126,3 +104,4 @@ export class SqlDatabase implements SqlRunner {
 }
 
 export const ms = (date: Date): number => date.getTime();
+export const nullableMs = (date: Date | null): number | null => (date === null ? null : date.getTime());

@@ -1,8 +1,7 @@
 import type { PruneCounts, Storage } from '../../lib/storage.js';
 import type { SqlDatabase, SqlRunner } from './database.js';
 import { ms } from './database.js';
-import { AuditEventEntity, EngineKeyEntity } from './entities.js';
-import { toAuditEvent, toEngineKey } from './records.js';
+import { AUDIT_COLUMNS, ENGINE_KEY_COLUMNS } from './records.js';
 
 /** Advisory-lock key of the prune round (an arbitrary constant, "aforo" in ASCII). */
 const PRUNE_LOCK_ID = 0x61666f726f;
@@ -12,8 +11,8 @@ type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent'
 /** The engine's own key, the audit trail and housekeeping. */
 export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
   const getEngineKey: Storage['getEngineKey'] = async () => {
-    const row = await db().withEm((em) => em.findOne(EngineKeyEntity, { id: 1 }));
-    return row ? toEngineKey(row) : null;
+    const [row] = await db().all(`select ${ENGINE_KEY_COLUMNS} from engine_key where id = 1`);
+    return row ? db().records.engineKey(row) : null;
   };
 
   return {
@@ -22,7 +21,7 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
       // The table holds one row (id = 1). Racing first starts all insert it; the primary key admits the first
       // and the others do nothing, then every process reads back that same row.
       await db().run(
-        `insert into engine_key (id, kid, alg, sealed_private_key, public_jwk, created_at) values (1, ?, ?, ?, ?, ?)
+        `insert into engine_key (id, ${ENGINE_KEY_COLUMNS}) values (1, ?, ?, ?, ?, ?)
          on conflict (id) do nothing`,
         [key.kid, key.alg, key.sealedPrivateKey, JSON.stringify(key.publicJwk), ms(key.createdAt)],
       );
@@ -32,25 +31,37 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
     },
 
     async appendAudit(event) {
-      await db().withEm((em) => em.insert(AuditEventEntity, { ...event }));
+      await db().run(`insert into audit_events (${AUDIT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)`, [
+        event.tenant,
+        event.id,
+        event.type,
+        ms(event.at),
+        event.ip,
+        event.userAgent,
+        JSON.stringify(event.data),
+      ]);
     },
     async listAudit({ tenant, type, since, limit, before }) {
       if (limit <= 0) return [];
-      const rows = await db().withEm((em) =>
-        em.find(
-          AuditEventEntity,
-          {
-            tenant,
-            ...(type === undefined ? {} : { type }),
-            ...(since === undefined ? {} : { at: { $gte: since } }),
-            ...(before === undefined
-              ? {}
-              : { $or: [{ at: { $lt: before.at } }, { at: before.at, id: { $lt: before.id } }] }),
-          },
-          { orderBy: [{ at: 'desc' }, { id: 'desc' }], limit },
-        ),
+      const where = ['tenant = ?'];
+      const params: unknown[] = [tenant];
+      if (type !== undefined) {
+        where.push('type = ?');
+        params.push(type);
+      }
+      if (since !== undefined) {
+        where.push('at >= ?');
+        params.push(ms(since));
+      }
+      if (before !== undefined) {
+        where.push('(at < ? or (at = ? and id < ?))');
+        params.push(ms(before.at), ms(before.at), before.id);
+      }
+      const rows = await db().all(
+        `select ${AUDIT_COLUMNS} from audit_events where ${where.join(' and ')} order by at desc, id desc limit ?`,
+        [...params, limit],
       );
-      return rows.map(toAuditEvent);
+      return rows.map((row) => db().records.auditEvent(row));
     },
 
     async prune({ now, auditBefore }): Promise<PruneCounts> {

@@ -1,8 +1,7 @@
 import type { Storage } from '../../lib/storage.js';
 import type { SqlDatabase } from './database.js';
-import { ms } from './database.js';
-import { MagicLinkEntity, SessionEntity } from './entities.js';
-import { toMagicLink, toSession } from './records.js';
+import { ms, nullableMs } from './database.js';
+import { MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
 
 type OneTimeMethods = Pick<
   Storage,
@@ -22,20 +21,35 @@ type OneTimeMethods = Pick<
 export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
   return {
     async createSession(session) {
-      await db().withEm((em) => em.insert(SessionEntity, { ...session }));
+      await db().run(
+        `insert into sessions (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          session.sid,
+          session.tenant,
+          session.customerId,
+          session.embedKeyId,
+          session.method,
+          session.signingKid,
+          ms(session.createdAt),
+          ms(session.refreshedAt),
+          ms(session.expiresAt),
+          nullableMs(session.revokedAt),
+        ],
+      );
     },
     async getSession(sid) {
-      const row = await db().withEm((em) => em.findOne(SessionEntity, { sid }));
-      return row ? toSession(row) : null;
+      const [row] = await db().all(`select ${SESSION_COLUMNS} from sessions where sid = ?`, [sid]);
+      return row ? db().records.session(row) : null;
     },
     async touchSession(sid, now) {
       // The liveness test is the WHERE of the write itself: a revoke that commits first makes this match nothing,
       // so a refresh that returns a session was ordered before any revoke.
       const rows = await db().all(
-        `update sessions set refreshed_at = ? where sid = ? and revoked_at is null and expires_at > ? returning *`,
+        `update sessions set refreshed_at = ? where sid = ? and revoked_at is null and expires_at > ?
+         returning ${SESSION_COLUMNS}`,
         [ms(now), sid, ms(now)],
       );
-      return rows.length === 0 ? null : toSession(db().map(SessionEntity, rows[0]));
+      return rows.length === 0 ? null : db().records.session(rows[0]);
     },
     async revokeSession(sid, now) {
       // Conditional on "not yet revoked": of racing revokes exactly one changes the row.
@@ -82,7 +96,16 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
     },
 
     async createMagicLink(token) {
-      await db().withEm((em) => em.insert(MagicLinkEntity, { ...token }));
+      await db().run(`insert into magic_links (${MAGIC_LINK_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)`, [
+        token.tokenHash,
+        token.tenant,
+        token.embedKeyId,
+        token.email,
+        token.returnUrl,
+        ms(token.createdAt),
+        ms(token.expiresAt),
+        nullableMs(token.usedAt),
+      ]);
     },
     async consumeMagicLink({ tokenHash, tenant, embedKeyId, now }) {
       // Every condition sits in the WHERE of one UPDATE, so the check and the marking are one atomic step: of
@@ -91,14 +114,14 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       const rows = await db().all(
         `update magic_links set used_at = ?
          where token_hash = ? and tenant = ? and embed_key_id = ? and used_at is null and expires_at > ?
-         returning *`,
+         returning ${MAGIC_LINK_COLUMNS}`,
         [ms(now), tokenHash, tenant, embedKeyId, ms(now)],
       );
-      return rows.length === 1 ? toMagicLink(db().map(MagicLinkEntity, rows[0])) : null;
+      return rows.length === 1 ? db().records.magicLink(rows[0]) : null;
     },
     async getMagicLink(tokenHash) {
-      const row = await db().withEm((em) => em.findOne(MagicLinkEntity, { tokenHash }));
-      return row ? toMagicLink(row) : null;
+      const [row] = await db().all(`select ${MAGIC_LINK_COLUMNS} from magic_links where token_hash = ?`, [tokenHash]);
+      return row ? db().records.magicLink(row) : null;
     },
   };
 }

@@ -6,7 +6,6 @@ import type { SqlOrm } from './database.js';
 import { SqlDatabase } from './database.js';
 import type { SqlDialect } from './dialect.js';
 import { engineAuditMethods } from './engine-audit.js';
-import { ENTITIES } from './entities.js';
 import { errorMessage } from './errors.js';
 import type { MigrationReport } from './migrate.js';
 import { migrateSchema, requireCurrentSchema } from './migrate.js';
@@ -39,13 +38,16 @@ export interface SqlStorageSetup {
 
 export type SharedOrmOptions = Pick<
   Options,
-  'entities' | 'extensions' | 'migrations' | 'connect' | 'ensureDatabase' | 'allowGlobalContext' | 'debug'
+  'entities' | 'discovery' | 'extensions' | 'migrations' | 'connect' | 'ensureDatabase' | 'allowGlobalContext' | 'debug'
 >;
 
-/** The ORM options both drivers share: the entities, the migrations, and no surprises at start. */
+/** The ORM options both drivers share: the migrations, and no surprises at start. */
 export function sqlOrmOptions(dialect: SqlDialect): SharedOrmOptions {
   return {
-    entities: ENTITIES,
+    // The storage's statements are hand-written and its rows mapped by hand (records.ts): the ORM opens the
+    // database, pools its connections and migrates it, and has no entities to discover.
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
     extensions: [Migrator],
     migrations: {
       tableName: 'aforo_migrations',

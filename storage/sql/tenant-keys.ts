@@ -1,9 +1,8 @@
 import type { Storage } from '../../lib/storage.js';
 import type { EmbedKey, SigningKey } from '../../lib/types.js';
 import type { Row, SqlDatabase, SqlRunner } from './database.js';
-import { ms } from './database.js';
-import { EmbedKeyEntity, SigningKeyEntity, TenantEntity } from './entities.js';
-import { toEmbedKey, toSigningKey, toTenant } from './records.js';
+import { ms, nullableMs } from './database.js';
+import { EMBED_KEY_COLUMNS, SIGNING_KEY_COLUMNS, TENANT_COLUMNS } from './records.js';
 
 type TenantKeyMethods = Pick<
   Storage,
@@ -38,47 +37,47 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
     const forUpdate = db().dialect === 'postgres' ? ' for update' : '';
     return tx.all(`select kid, status from signing_keys where tenant = ? order by kid${forUpdate}`, [tenant]);
   };
-  const signingKeyFrom = (rows: Row[]): SigningKey => toSigningKey(db().map(SigningKeyEntity, rows[0]));
+  const signingKeyFrom = (rows: Row[]): SigningKey => db().records.signingKey(rows[0]);
 
   return {
     async createTenant(tenant) {
       // One conditional insert: of racing creations of one slug the primary key lets exactly one row in, and the
       // affected-row count tells each caller whether it was that one.
       const inserted = await db().run(
-        `insert into tenants (slug, name, branding, magic_link, created_at) values (?, ?, ?, ?, ?)
+        `insert into tenants (${TENANT_COLUMNS}) values (?, ?, ?, ?, ?)
          on conflict (slug) do nothing`,
         [tenant.slug, tenant.name, JSON.stringify(tenant.branding), JSON.stringify(tenant.magicLink), ms(tenant.createdAt)],
       );
       return inserted === 1;
     },
     async getTenant(slug) {
-      const row = await db().withEm((em) => em.findOne(TenantEntity, { slug }));
-      return row ? toTenant(row) : null;
+      const [row] = await db().all(`select ${TENANT_COLUMNS} from tenants where slug = ?`, [slug]);
+      return row ? db().records.tenant(row) : null;
     },
     async listTenants() {
-      const rows = await db().withEm((em) => em.find(TenantEntity, {}, { orderBy: { slug: 'asc' } }));
-      return rows.map(toTenant);
+      const rows = await db().all(`select ${TENANT_COLUMNS} from tenants order by slug`);
+      return rows.map((row) => db().records.tenant(row));
     },
 
     async createEmbedKey(key) {
       // The key and its origin rows appear together or not at all.
       await db().transaction(async (tx) => {
         await tx.run(
-          `insert into embed_keys (id, tenant, mode, allowed_origins, status, created_at) values (?, ?, ?, ?, ?, ?)`,
+          `insert into embed_keys (${EMBED_KEY_COLUMNS}) values (?, ?, ?, ?, ?, ?)`,
           [key.id, key.tenant, key.mode, JSON.stringify(key.allowedOrigins), key.status, ms(key.createdAt)],
         );
         await insertOrigins(tx, key.id, key.allowedOrigins);
       });
     },
     async getEmbedKey(id) {
-      const row = await db().withEm((em) => em.findOne(EmbedKeyEntity, { id }));
-      return row ? toEmbedKey(row) : null;
+      const [row] = await db().all(`select ${EMBED_KEY_COLUMNS} from embed_keys where id = ?`, [id]);
+      return row ? db().records.embedKey(row) : null;
     },
     async listEmbedKeys(tenant) {
-      const rows = await db().withEm((em) =>
-        em.find(EmbedKeyEntity, { tenant }, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-      );
-      return rows.map(toEmbedKey);
+      const rows = await db().all(`select ${EMBED_KEY_COLUMNS} from embed_keys where tenant = ? order by created_at, id`, [
+        tenant,
+      ]);
+      return rows.map((row) => db().records.embedKey(row));
     },
     async updateEmbedKey(tenant, id, patch) {
       // The list and its origin rows change in one transaction, so a preflight never sees a key between them.
@@ -95,18 +94,17 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
         }
         const rows =
           sets.length === 0
-            ? await tx.all('select * from embed_keys where tenant = ? and id = ?', [tenant, id])
-            : await tx.all(`update embed_keys set ${sets.join(', ')} where tenant = ? and id = ? returning *`, [
-                ...params,
-                tenant,
-                id,
-              ]);
+            ? await tx.all(`select ${EMBED_KEY_COLUMNS} from embed_keys where tenant = ? and id = ?`, [tenant, id])
+            : await tx.all(
+                `update embed_keys set ${sets.join(', ')} where tenant = ? and id = ? returning ${EMBED_KEY_COLUMNS}`,
+                [...params, tenant, id],
+              );
         if (rows.length === 0) return null;
         if (patch.allowedOrigins !== undefined) {
           await tx.run('delete from embed_key_origins where embed_key_id = ?', [id]);
           await insertOrigins(tx, id, patch.allowedOrigins);
         }
-        return toEmbedKey(db().map(EmbedKeyEntity, rows[0]));
+        return db().records.embedKey(rows[0]);
       });
     },
     async isOriginAllowedByAnyKey(origin) {
@@ -120,17 +118,31 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
     },
 
     async createSigningKey(key) {
-      await db().withEm((em) => em.insert(SigningKeyEntity, { ...key }));
+      await db().run(`insert into signing_keys (${SIGNING_KEY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+        key.tenant,
+        key.kid,
+        key.alg,
+        key.status,
+        key.sealedSecret,
+        key.publicKeyPem,
+        ms(key.createdAt),
+        nullableMs(key.promotedAt),
+        nullableMs(key.revokedAt),
+      ]);
     },
     async getSigningKey(tenant, kid) {
-      const row = await db().withEm((em) => em.findOne(SigningKeyEntity, { tenant, kid }));
-      return row ? toSigningKey(row) : null;
+      const [row] = await db().all(`select ${SIGNING_KEY_COLUMNS} from signing_keys where tenant = ? and kid = ?`, [
+        tenant,
+        kid,
+      ]);
+      return row ? db().records.signingKey(row) : null;
     },
     async listSigningKeys(tenant) {
-      const rows = await db().withEm((em) =>
-        em.find(SigningKeyEntity, { tenant }, { orderBy: [{ createdAt: 'asc' }, { kid: 'asc' }] }),
+      const rows = await db().all(
+        `select ${SIGNING_KEY_COLUMNS} from signing_keys where tenant = ? order by created_at, kid`,
+        [tenant],
       );
-      return rows.map(toSigningKey);
+      return rows.map((row) => db().records.signingKey(row));
     },
     async promoteSigningKey(tenant, kid, now) {
       // Check and both status changes happen under the tenant's key lock (see lockTenantKeys): of two racing
@@ -142,7 +154,8 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
         if (target.status !== 'NEXT') return 'not_next' as const;
         await tx.run(`update signing_keys set status = 'RETIRING' where tenant = ? and status = 'ACTIVE'`, [tenant]);
         const rows = await tx.all(
-          `update signing_keys set status = 'ACTIVE', promoted_at = ? where tenant = ? and kid = ? returning *`,
+          `update signing_keys set status = 'ACTIVE', promoted_at = ? where tenant = ? and kid = ?
+           returning ${SIGNING_KEY_COLUMNS}`,
           [ms(now), tenant, kid],
         );
         return signingKeyFrom(rows);
@@ -156,12 +169,15 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
         const target = keys.find((row) => row.kid === kid);
         if (!target) return 'not_found' as const;
         if (target.status === 'REVOKED') {
-          return signingKeyFrom(await tx.all('select * from signing_keys where tenant = ? and kid = ?', [tenant, kid]));
+          return signingKeyFrom(
+            await tx.all(`select ${SIGNING_KEY_COLUMNS} from signing_keys where tenant = ? and kid = ?`, [tenant, kid]),
+          );
         }
         const verifying = keys.filter((row) => row.status !== 'REVOKED').length;
         if (!force && verifying <= 1) return 'last_key' as const;
         const rows = await tx.all(
-          `update signing_keys set status = 'REVOKED', revoked_at = ? where tenant = ? and kid = ? returning *`,
+          `update signing_keys set status = 'REVOKED', revoked_at = ? where tenant = ? and kid = ?
+           returning ${SIGNING_KEY_COLUMNS}`,
           [ms(now), tenant, kid],
         );
         return signingKeyFrom(rows);
