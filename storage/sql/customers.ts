@@ -22,7 +22,7 @@ type CustomerMethods = Pick<
 type UpsertInput = Parameters<Storage['upsertCustomer']>[0];
 
 // Each round of upsertCustomer either settles or has lost a race it will see settled in the next round (a row that
-// appeared between its insert and its update); a handful of rounds is far more than contention can use up.
+// appeared between its update and its insert); a handful of rounds is far more than contention can use up.
 const UPSERT_ROUNDS = 5;
 
 const emailKey = (email: string | null): string | null => (email === null ? null : email.toLowerCase());
@@ -33,7 +33,8 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
   const customerFrom = (row: Row): Customer => db().records.customer(row);
 
   // First sight: INSERT … ON CONFLICT (tenant, external_id) DO NOTHING RETURNING. Of racing inserts of one
-  // externalId the unique index admits exactly one; the others get no row back and go on to update that one.
+  // externalId the unique index admits exactly one; the others get no row back and go on to update that one,
+  // so exactly one caller reports `created`.
   // The email's own unique index (tenant, email_key) is not the conflict target, so a taken email surfaces as a
   // unique violation of the whole statement, which then inserted nothing.
   const insert = async (input: UpsertInput, email: string | null): Promise<Customer | null | typeof EMAIL_TAKEN> => {
@@ -94,11 +95,24 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
 
   return {
     async upsertCustomer(input, onEmailTaken) {
+      // The update comes first: a returning customer, by far the common call, is then one statement. On first
+      // sight it matches nothing and the insert follows; a racer's insert landing in between is found by the
+      // next round's update.
       const withEmail = input.email !== undefined;
       for (let round = 0; round < UPSERT_ROUNDS; round += 1) {
+        const updated = await update(input, withEmail);
+        if (updated === EMAIL_TAKEN) {
+          if (onEmailTaken === 'fail') return EMAIL_TAKEN;
+          const kept = await update(input, false);
+          if (kept !== null && kept !== EMAIL_TAKEN) return { customer: kept, created: false, emailTaken: true };
+          continue;
+        }
+        if (updated !== null) return { customer: updated, created: false, emailTaken: false };
+
         const inserted = await insert(input, input.email ?? null);
         if (inserted === EMAIL_TAKEN) {
-          // The holder may be this very externalId, inserted an instant ago by a racer: then this is an update.
+          // The holder may be this very externalId, inserted an instant ago by a racer: then this is an update,
+          // done in the next round.
           if (!(await exists(input.tenant, input.externalId))) {
             if (onEmailTaken === 'fail') return EMAIL_TAKEN;
             const withoutEmail = await insert(input, null);
@@ -108,15 +122,6 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
           }
         } else if (inserted !== null) {
           return { customer: inserted, created: true, emailTaken: false };
-        }
-
-        const updated = await update(input, withEmail);
-        if (updated === EMAIL_TAKEN) {
-          if (onEmailTaken === 'fail') return EMAIL_TAKEN;
-          const kept = await update(input, false);
-          if (kept !== null && kept !== EMAIL_TAKEN) return { customer: kept, created: false, emailTaken: true };
-        } else if (updated !== null) {
-          return { customer: updated, created: false, emailTaken: false };
         }
       }
       throw new Error(`upsertCustomer did not settle after ${UPSERT_ROUNDS} rounds`);
