@@ -1,4 +1,6 @@
 import { MikroORM, SqliteDriver } from '@mikro-orm/sqlite';
+import type { Connections } from './sql/connections.js';
+import { sqliteConnections } from './sql/connections.js';
 import type { SqlOrm } from './sql/database.js';
 import { delay, isSqliteBusy } from './sql/errors.js';
 import type { SqlStorage } from './sql/sql-storage.js';
@@ -19,8 +21,17 @@ interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): unknown;
 }
 
+/** The ORM's knex client opens driver connections with the ORM's file settings. */
+interface ConnectionFactory {
+  acquireRawConnection(): Promise<SqliteConnection>;
+  destroyRawConnection(connection: SqliteConnection): Promise<void>;
+}
+
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const PRAGMA_ATTEMPTS = 10;
+// Lookups are single-row index probes; two connections keep reads off the writer's queue without taking more
+// of libuv's small thread pool (shared with file and crypto work) than two cores can use.
+const READ_CONNECTIONS = 2;
 
 /**
  * Storage in one SQLite file, shared safely by several processes on one machine: WAL journal, a busy timeout so
@@ -41,14 +52,17 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
   const pragmas =
     `pragma busy_timeout = ${busyTimeout}; pragma foreign_keys = on; ` +
     `pragma journal_mode = wal; pragma synchronous = normal;`;
+  // The file is in WAL mode by the time readers open (the writer switched it); query_only makes sure a read
+  // connection can never take the write lock.
+  const readerPragmas = `pragma busy_timeout = ${busyTimeout}; pragma query_only = on;`;
 
   // Switching a fresh file to WAL needs an exclusive lock for a moment, which a process starting at the same
   // time may hold; the busy timeout does not cover that switch, so it is retried.
-  const prepareConnection = async (connection: SqliteConnection): Promise<void> => {
+  const prepareConnection = async (connection: SqliteConnection, settings = pragmas): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await new Promise<void>((resolve, reject) => {
-          connection.exec(pragmas, (error) => (error ? reject(error) : resolve()));
+          connection.exec(settings, (error) => (error ? reject(error) : resolve()));
         });
         return;
       } catch (error) {
@@ -68,8 +82,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
         driver: SqliteDriver,
         dbName: options.path,
         pool: {
-          // One connection per process: SQLite has one writer at a time anyway, and this process's statements
-          // then queue in the pool instead of contending for the file lock.
+          // The ORM's own connection runs the migrations; the storage's statements run on the connections below.
           min: 1,
           max: 1,
           afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
@@ -80,5 +93,31 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
           },
         },
       }),
+    openConnections: async (orm, driver): Promise<Connections> => {
+      // One writer per process (SQLite has one writer at a time anyway, and this process's writes then queue on
+      // one connection instead of contending for the file lock), plus read connections that WAL lets run beside it.
+      const factory = orm.em.getKnex().client as ConnectionFactory;
+      const opened: SqliteConnection[] = [];
+      const closeAll = async (): Promise<void> => {
+        await Promise.all(
+          opened.splice(0).map((connection) => factory.destroyRawConnection(connection)),
+        );
+      };
+      const open = async (settings: string): Promise<SqliteConnection> => {
+        const connection = await factory.acquireRawConnection();
+        opened.push(connection);
+        await prepareConnection(connection, settings);
+        return connection;
+      };
+      try {
+        const writer = await open(pragmas);
+        const readers: SqliteConnection[] = [];
+        for (let i = 0; i < READ_CONNECTIONS; i += 1) readers.push(await open(readerPragmas));
+        return sqliteConnections(driver, writer, readers, closeAll);
+      } catch (error) {
+        await closeAll().catch(() => undefined);
+        throw error;
+      }
+    },
   });
 }

@@ -127,18 +127,18 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
       throw new Error(`upsertCustomer did not settle after ${UPSERT_ROUNDS} rounds`);
     },
     async getCustomer(tenant, id) {
-      const [row] = await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and id = ?`, [tenant, id]);
+      const [row] = await db().read(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and id = ?`, [tenant, id]);
       return row ? customerFrom(row) : null;
     },
     async getCustomerByExternalId(tenant, externalId) {
-      const [row] = await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and external_id = ?`, [
+      const [row] = await db().read(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and external_id = ?`, [
         tenant,
         externalId,
       ]);
       return row ? customerFrom(row) : null;
     },
     async getCustomerByEmail(tenant, email) {
-      const [row] = await db().all(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and email_key = ?`, [
+      const [row] = await db().read(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and email_key = ?`, [
         tenant,
         emailKey(email),
       ]);
@@ -147,7 +147,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
     async listCustomers(tenant, filter) {
       const byEmail = filter.email === undefined ? '' : ' and email_key = ?';
       const params = filter.email === undefined ? [tenant] : [tenant, emailKey(filter.email)];
-      const rows = await db().all(
+      const rows = await db().read(
         `select ${CUSTOMER_COLUMNS} from customers where tenant = ?${byEmail} order by created_at, id`,
         params,
       );
@@ -176,7 +176,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
     async listOfferings(tenant, filter) {
       const byStatus = filter.status === undefined ? '' : ' and status = ?';
       const params = filter.status === undefined ? [tenant] : [tenant, filter.status];
-      const rows = await db().all(
+      const rows = await db().read(
         `select ${OFFERING_COLUMNS} from offerings where tenant = ?${byStatus} order by name, id`,
         params,
       );
@@ -219,7 +219,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
         where.push('(issued_at < ? or (issued_at = ? and id < ?))');
         params.push(ms(after.issuedAt), ms(after.issuedAt), after.id);
       }
-      const rows = await db().all(
+      const rows = await db().read(
         `select ${INVOICE_COLUMNS} from invoices where ${where.join(' and ')}
          order by issued_at desc, id desc limit ?`,
         [...params, limit],

@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/knex';
+import type { Connections } from './connections.js';
 import type { SqlDialect } from './dialect.js';
-import type { ConnectionDriver, SqlRunner } from './drivers.js';
-import { connectionDriver } from './drivers.js';
+import type { SqlRunner } from './drivers.js';
 import { delay, isSqliteBusy } from './errors.js';
 import type { RecordReader, Row } from './records.js';
 import { recordReader } from './records.js';
@@ -12,61 +12,54 @@ export type { Row } from './records.js';
 
 export type SqlOrm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
 
-/** The ORM's connection pool (knex's client): the storage borrows driver connections from it. */
-interface ConnectionPool {
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<unknown>;
-}
-
 // With a 5 s busy_timeout a statement only fails with SQLITE_BUSY under extreme contention; a failed statement
 // wrote nothing, so it is simply run again, a bounded number of times.
 const BUSY_RETRIES = 8;
 const backoff = (attempt: number): number => 10 * 2 ** Math.min(attempt, 6) * (0.5 + Math.random());
 
 /**
- * What the storage runs its statements on. The ORM opens the database, owns the connection pool and applies the
- * migrations; each storage step is one or a few hand-written statements sent to a pooled driver connection
- * (see drivers.ts), and rows become domain records through `records`. A write transaction serialises writers on
- * both backends.
+ * What the storage runs its statements on. The ORM opens the database and applies the migrations; each storage
+ * step is one or a few hand-written statements sent to a driver connection (see connections.ts and drivers.ts),
+ * and rows become domain records through `records`. A write transaction serialises writers on both backends.
  */
 export class SqlDatabase implements SqlRunner {
   readonly records: RecordReader;
-  private readonly driver: ConnectionDriver;
-  private readonly pool: ConnectionPool;
 
   constructor(
     readonly orm: SqlOrm,
     readonly dialect: SqlDialect,
+    private readonly connections: Connections,
   ) {
     this.records = recordReader(dialect);
-    this.driver = connectionDriver(dialect);
-    this.pool = orm.em.getKnex().client as ConnectionPool;
   }
 
   all(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return this.retryBusy(() => this.withConnection((connection) => this.driver.all(connection, sql, params)));
+    return this.retryBusy(() => this.connections.all(sql, params));
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return this.retryBusy(() => this.withConnection((connection) => this.driver.run(connection, sql, params)));
+    return this.retryBusy(() => this.connections.run(sql, params));
+  }
+
+  /**
+   * A lookup that writes nothing and needs no lock: on SQLite it runs on a read connection, beside the writes.
+   * It sees every write that answered before it was issued.
+   */
+  read(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return this.retryBusy(() => this.connections.read(sql, params));
   }
 
   /**
    * Runs `work` in one transaction on one connection that holds the write lock from its first statement. On
    * SQLite it is `BEGIN IMMEDIATE`: the database's single writer lock is taken up front (waiting out
    * busy_timeout), so no other writer can interleave, and no read snapshot can go stale before the first write
-   * (a deferred transaction would fail with SQLITE_BUSY there instead of waiting). SQLite's pool holds one
-   * connection, so everything else in this process waits until the transaction ends. On Postgres it is an
-   * ordinary transaction; `work` takes the row locks it needs with `SELECT … FOR UPDATE` on the same transaction.
+   * (a deferred transaction would fail with SQLITE_BUSY there instead of waiting). On Postgres it is an ordinary
+   * transaction; `work` takes the row locks it needs with `SELECT … FOR UPDATE` on the same transaction.
    */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const begin = this.dialect === 'sqlite' ? 'begin immediate' : 'begin';
     return this.retryBusy(() =>
-      this.withConnection(async (connection) => {
-        const tx: SqlRunner = {
-          all: (sql, params = []) => this.driver.all(connection, sql, params),
-          run: (sql, params = []) => this.driver.run(connection, sql, params),
-        };
+      this.connections.exclusive(async (tx) => {
         await tx.run(begin);
         try {
           const result = await work(tx);
@@ -82,12 +75,12 @@ export class SqlDatabase implements SqlRunner {
     );
   }
 
-  private async withConnection<T>(work: (connection: unknown) => Promise<T>): Promise<T> {
-    const connection = await this.pool.acquireConnection();
+  /** Closes the storage's own connections, then the ORM and its pool. */
+  async close(): Promise<void> {
     try {
-      return await work(connection);
+      await this.connections.close();
     } finally {
-      await this.pool.releaseConnection(connection);
+      await this.orm.close(true);
     }
   }
 

@@ -11,7 +11,7 @@ type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent'
 /** The engine's own key, the audit trail and housekeeping. */
 export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
   const getEngineKey: Storage['getEngineKey'] = async () => {
-    const [row] = await db().all(`select ${ENGINE_KEY_COLUMNS} from engine_key where id = 1`);
+    const [row] = await db().read(`select ${ENGINE_KEY_COLUMNS} from engine_key where id = 1`);
     return row ? db().records.engineKey(row) : null;
   };
 
@@ -57,7 +57,7 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
         where.push('(at < ? or (at = ? and id < ?))');
         params.push(ms(before.at), ms(before.at), before.id);
       }
-      const rows = await db().all(
+      const rows = await db().read(
         `select ${AUDIT_COLUMNS} from audit_events where ${where.join(' and ')} order by at desc, id desc limit ?`,
         [...params, limit],
       );

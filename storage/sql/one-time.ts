@@ -38,7 +38,7 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       );
     },
     async getSession(sid) {
-      const [row] = await db().all(`select ${SESSION_COLUMNS} from sessions where sid = ?`, [sid]);
+      const [row] = await db().read(`select ${SESSION_COLUMNS} from sessions where sid = ?`, [sid]);
       return row ? db().records.session(row) : null;
     },
     async touchSession(sid, now) {
@@ -120,7 +120,7 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       return rows.length === 1 ? db().records.magicLink(rows[0]) : null;
     },
     async getMagicLink(tokenHash) {
-      const [row] = await db().all(`select ${MAGIC_LINK_COLUMNS} from magic_links where token_hash = ?`, [tokenHash]);
+      const [row] = await db().read(`select ${MAGIC_LINK_COLUMNS} from magic_links where token_hash = ?`, [tokenHash]);
       return row ? db().records.magicLink(row) : null;
     },
   };

@@ -1,10 +1,14 @@
 import type { Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Storage } from '../../lib/storage.js';
+import type { ConnectionPool, Connections } from './connections.js';
+import { pooledConnections } from './connections.js';
 import { customerMethods } from './customers.js';
 import type { SqlOrm } from './database.js';
 import { SqlDatabase } from './database.js';
 import type { SqlDialect } from './dialect.js';
+import type { ConnectionDriver } from './drivers.js';
+import { connectionDriver } from './drivers.js';
 import { engineAuditMethods } from './engine-audit.js';
 import { errorMessage } from './errors.js';
 import type { MigrationReport } from './migrate.js';
@@ -32,6 +36,8 @@ export interface SqlStorageSetup {
   migrate: boolean;
   /** Builds the ORM with the driver, from `sqlOrmOptions` plus the driver's own options. */
   createOrm(): Promise<SqlOrm>;
+  /** Opens the connections the storage's statements run on, once the ORM is connected (default: the ORM's pool). */
+  openConnections?(orm: SqlOrm, driver: ConnectionDriver): Promise<Connections>;
   /** Runs once connected and before migrations (Postgres: creates the schema). */
   prepare?(db: SqlDatabase): Promise<void>;
 }
@@ -85,14 +91,20 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
     } catch (error) {
       throw new Error(`Cannot open the database at ${setup.location}: ${errorMessage(error)}`, { cause: error });
     }
+    let connections: Connections | null = null;
     try {
       await orm.connect();
       const check = await orm.checkConnection();
       if (!check.ok) throw check.error ?? new Error(check.reason);
-      const database = new SqlDatabase(orm, setup.dialect);
+      const driver = connectionDriver(setup.dialect);
+      connections = setup.openConnections
+        ? await setup.openConnections(orm, driver)
+        : pooledConnections(orm.em.getKnex().client as ConnectionPool, driver);
+      const database = new SqlDatabase(orm, setup.dialect, connections);
       await setup.prepare?.(database);
       return database;
     } catch (error) {
+      await connections?.close().catch(() => undefined);
       await orm.close(true).catch(() => undefined);
       throw new Error(`Cannot reach the database at ${setup.location}: ${errorMessage(error)}`, { cause: error });
     }
@@ -118,7 +130,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
     initializing = null;
     ready = null;
     const database = await pending?.catch(() => null);
-    await database?.orm.close(true);
+    await database?.close();
   };
 
   return {

@@ -51,11 +51,11 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
       return inserted === 1;
     },
     async getTenant(slug) {
-      const [row] = await db().all(`select ${TENANT_COLUMNS} from tenants where slug = ?`, [slug]);
+      const [row] = await db().read(`select ${TENANT_COLUMNS} from tenants where slug = ?`, [slug]);
       return row ? db().records.tenant(row) : null;
     },
     async listTenants() {
-      const rows = await db().all(`select ${TENANT_COLUMNS} from tenants order by slug`);
+      const rows = await db().read(`select ${TENANT_COLUMNS} from tenants order by slug`);
       return rows.map((row) => db().records.tenant(row));
     },
 
@@ -70,11 +70,11 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
       });
     },
     async getEmbedKey(id) {
-      const [row] = await db().all(`select ${EMBED_KEY_COLUMNS} from embed_keys where id = ?`, [id]);
+      const [row] = await db().read(`select ${EMBED_KEY_COLUMNS} from embed_keys where id = ?`, [id]);
       return row ? db().records.embedKey(row) : null;
     },
     async listEmbedKeys(tenant) {
-      const rows = await db().all(`select ${EMBED_KEY_COLUMNS} from embed_keys where tenant = ? order by created_at, id`, [
+      const rows = await db().read(`select ${EMBED_KEY_COLUMNS} from embed_keys where tenant = ? order by created_at, id`, [
         tenant,
       ]);
       return rows.map((row) => db().records.embedKey(row));
@@ -109,7 +109,7 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
     },
     async isOriginAllowedByAnyKey(origin) {
       // An index probe on embed_key_origins.origin, then the key by primary key: no scan of all keys.
-      const rows = await db().all(
+      const rows = await db().read(
         `select 1 as found from embed_key_origins o join embed_keys k on k.id = o.embed_key_id
          where o.origin = ? and k.status = 'ACTIVE' limit 1`,
         [origin],
@@ -131,14 +131,14 @@ export function tenantKeyMethods(db: () => SqlDatabase): TenantKeyMethods {
       ]);
     },
     async getSigningKey(tenant, kid) {
-      const [row] = await db().all(`select ${SIGNING_KEY_COLUMNS} from signing_keys where tenant = ? and kid = ?`, [
+      const [row] = await db().read(`select ${SIGNING_KEY_COLUMNS} from signing_keys where tenant = ? and kid = ?`, [
         tenant,
         kid,
       ]);
       return row ? db().records.signingKey(row) : null;
     },
     async listSigningKeys(tenant) {
-      const rows = await db().all(
+      const rows = await db().read(
         `select ${SIGNING_KEY_COLUMNS} from signing_keys where tenant = ? order by created_at, kid`,
         [tenant],
       );

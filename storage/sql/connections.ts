@@ -1,0 +1,104 @@
+import type { ConnectionDriver, SqlRunner } from './drivers.js';
+import type { Row } from './records.js';
+
+/** Where a database's statements run. */
+export interface Connections extends SqlRunner {
+  /** One statement that only reads: it needs no write lock and may run beside writes. */
+  read(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs `work` on one connection that nothing else uses until `work` settles (for a transaction). */
+  exclusive<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T>;
+  /** Closes what these connections opened themselves (not the ORM's pool, which the ORM closes). */
+  close(): Promise<void>;
+}
+
+/** The part of the ORM's connection pool (knex's client) that lends driver connections. */
+export interface ConnectionPool {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+}
+
+const runnerOn = (driver: ConnectionDriver, connection: unknown): SqlRunner => ({
+  all: (sql, params = []) => driver.all(connection, sql, params),
+  run: (sql, params = []) => driver.run(connection, sql, params),
+});
+
+/** Every statement borrows a connection from the ORM's pool for just that statement (Postgres). */
+export function pooledConnections(pool: ConnectionPool, driver: ConnectionDriver): Connections {
+  const withConnection = async <T>(work: (connection: unknown) => Promise<T>): Promise<T> => {
+    const connection = await pool.acquireConnection();
+    try {
+      return await work(connection);
+    } finally {
+      await pool.releaseConnection(connection);
+    }
+  };
+  const all = (sql: string, params: readonly unknown[] = []): Promise<Row[]> =>
+    withConnection((connection) => driver.all(connection, sql, params));
+  return {
+    all,
+    read: all,
+    run: (sql, params = []) => withConnection((connection) => driver.run(connection, sql, params)),
+    exclusive: (work) => withConnection((connection) => work(runnerOn(driver, connection))),
+    close: async () => {},
+  };
+}
+
+/**
+ * One SQLite writer connection and a few read connections, all held for the life of the storage.
+ *
+ * SQLite has one writer per database, so this process writes through one connection; single statements are handed
+ * to it as they come (the driver queues them), without waiting for the one before to answer. A transaction needs
+ * the connection to itself: it waits until the statements already handed over have answered, and statements that
+ * come while it runs wait until it ends, so none of them can land inside its BEGIN … COMMIT.
+ *
+ * WAL lets readers run beside the writer, each on the last committed state: a read never waits for a write in
+ * progress, and a read issued after a write has answered sees it (the write committed before it answered).
+ */
+export function sqliteConnections(
+  driver: ConnectionDriver,
+  writer: unknown,
+  readers: readonly unknown[],
+  closeAll: () => Promise<void>,
+): Connections {
+  const writes = runnerOn(driver, writer);
+  let unanswered = 0;
+  let transaction: Promise<void> | null = null;
+  let drained: (() => void) | null = null;
+
+  const statement = async <T>(send: () => Promise<T>): Promise<T> => {
+    while (transaction) await transaction;
+    unanswered += 1;
+    try {
+      return await send();
+    } finally {
+      unanswered -= 1;
+      if (unanswered === 0) drained?.();
+    }
+  };
+
+  let nextReader = 0;
+  const reader = (): unknown => {
+    nextReader = (nextReader + 1) % readers.length;
+    return readers[nextReader];
+  };
+
+  return {
+    all: (sql, params = []) => statement(() => writes.all(sql, params)),
+    run: (sql, params = []) => statement(() => writes.run(sql, params)),
+    read: (sql, params = []) => driver.all(reader(), sql, params),
+    async exclusive(work) {
+      while (transaction) await transaction;
+      let end!: () => void;
+      transaction = new Promise((resolve) => (end = resolve));
+      try {
+        if (unanswered > 0) await new Promise<void>((resolve) => (drained = resolve));
+        drained = null;
+        return await work(writes);
+      } finally {
+        transaction = null;
+        end();
+      }
+    },
+    close: closeAll,
+  };
+}
