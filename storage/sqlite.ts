@@ -100,7 +100,10 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
       const opened: SqliteConnection[] = [];
       const closeAll = async (): Promise<void> => {
         await Promise.all(
-          opened.splice(0).map((connection) => factory.destroyRawConnection(connection)),
+          opened.splice(0).map(async (connection) => {
+            await driver.forget(connection);
+            await factory.destroyRawConnection(connection);
+          }),
         );
       };
       const open = async (settings: string): Promise<SqliteConnection> => {
