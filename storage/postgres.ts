@@ -27,6 +27,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
 /**
  * Storage in PostgreSQL, for several engine processes or hosts sharing one database.
  *
+ * Statements are prepared once per connection (named prepared statements). Behind PgBouncer in transaction
+ * pooling mode that needs PgBouncer 1.21 or later with `max_prepared_statements` set; session pooling and direct
+ * connections need nothing.
+ *
  * @example
  * const bridge = createBridge({ storage: postgresStorage({ url: process.env.DATABASE_URL! }), mailer, issuer });
  */

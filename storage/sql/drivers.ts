@@ -26,7 +26,7 @@ interface SqliteHandle {
 }
 
 interface PgClient {
-  query(config: { text: string; values: unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
+  query(config: { text: string; name?: string; values: unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
 // Idle prepared statements kept per connection and SQL text: enough for the callers of one hot statement at once.
@@ -84,25 +84,30 @@ function sqliteDriver(): ConnectionDriver {
 }
 
 // Statements are written once with `?`; Postgres numbers its parameters. The statements are a fixed set of
-// strings (a few variants each), so the translation is done once per string and kept.
-const numbered = new Map<string, string>();
+// strings (a few variants each), so each is translated once and kept, with a name: node-postgres prepares a named
+// statement once per connection and then only binds and executes it, so the server parses and plans it once.
+// Statements without parameters (BEGIN, COMMIT, set-up) go unnamed.
+interface PgStatement {
+  text: string;
+  name?: string;
+}
+const statements = new Map<string, PgStatement>();
 const PLACEHOLDER_OR_QUOTED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g;
 
-function numberPlaceholders(sql: string): string {
-  let text = numbered.get(sql);
-  if (text === undefined) {
+function pgStatement(sql: string, params: readonly unknown[]): { text: string; name?: string; values: unknown[] } {
+  let statement = statements.get(sql);
+  if (statement === undefined) {
     let index = 0;
-    text = sql.replace(PLACEHOLDER_OR_QUOTED, (match) => (match === '?' ? `$${(index += 1)}` : match));
-    numbered.set(sql, text);
+    const text = sql.replace(PLACEHOLDER_OR_QUOTED, (match) => (match === '?' ? `$${(index += 1)}` : match));
+    statement = index === 0 ? { text } : { text, name: `aforo_${statements.size + 1}` };
+    statements.set(sql, statement);
   }
-  return text;
+  return { ...statement, values: [...params] };
 }
-
 const postgresDriver: ConnectionDriver = {
-  all: async (connection, sql, params) =>
-    (await (connection as PgClient).query({ text: numberPlaceholders(sql), values: [...params] })).rows,
+  all: async (connection, sql, params) => (await (connection as PgClient).query(pgStatement(sql, params))).rows,
   run: async (connection, sql, params) =>
-    (await (connection as PgClient).query({ text: numberPlaceholders(sql), values: [...params] })).rowCount ?? 0,
+    (await (connection as PgClient).query(pgStatement(sql, params))).rowCount ?? 0,
   forget: async () => {},
 };
 
