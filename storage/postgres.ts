@@ -54,7 +54,7 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
     migrate: options.migrate ?? true,
     createOrm: async (): Promise<SqlOrm> =>
       MikroORM.init<PostgreSqlDriver>({
-        ...sqlOrmOptions('postgres'),
+        ...sqlOrmOptions(),
         driver: PostgreSqlDriver,
         clientUrl: options.url,
         ...(schema === undefined ? {} : { schema }),

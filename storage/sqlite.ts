@@ -78,7 +78,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
     migrate: options.migrate ?? true,
     createOrm: async (): Promise<SqlOrm> =>
       MikroORM.init<SqliteDriver>({
-        ...sqlOrmOptions('sqlite'),
+        ...sqlOrmOptions(),
         driver: SqliteDriver,
         dbName: options.path,
         pool: {

@@ -1,6 +1,6 @@
 import type { SqlDatabase } from './database.js';
 import { delay, errorMessage } from './errors.js';
-import { SCHEMA_VERSION } from './migrations/index.js';
+import { SCHEMA_VERSION } from './migrations/version.js';
 
 /** What a migration run did: the schema version found and the one left behind. */
 export interface MigrationReport {
@@ -45,14 +45,28 @@ export async function requireCurrentSchema(db: SqlDatabase, location: string): P
   }
 }
 
+// The migrator (with umzug and its command-line parser) and the migration classes are loaded only when there is
+// something to migrate: a start on a current schema, which is every start but the first and every CLI command,
+// does without them.
+async function loadMigrator(db: SqlDatabase): Promise<{ up(): Promise<unknown> }> {
+  const [{ Migrator }, { migrationsFor }] = await Promise.all([
+    import('@mikro-orm/migrations'),
+    import('./migrations/index.js'),
+  ]);
+  const options = db.orm.config.get('migrations');
+  db.orm.config.set('migrations', { ...options, migrationsList: migrationsFor(db.dialect) });
+  return new Migrator(db.orm.em);
+}
+
 /** Applies the pending migrations (none when the schema is current). Refuses a database from a newer release. */
 export async function migrateSchema(db: SqlDatabase, location: string): Promise<MigrationReport> {
   const from = await readSchemaVersion(db);
   refuseNewer(from, location);
   if (from === SCHEMA_VERSION) return { from, to: from };
+  const migrator = await loadMigrator(db);
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await db.orm.getMigrator().up();
+      await migrator.up();
       break;
     } catch (error) {
       const now = await readSchemaVersion(db).catch(() => from);

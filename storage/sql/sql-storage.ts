@@ -1,5 +1,4 @@
 import type { Options } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import type { Storage } from '../../lib/storage.js';
 import type { ConnectionPool, Connections } from './connections.js';
 import { pooledConnections } from './connections.js';
@@ -13,7 +12,6 @@ import { engineAuditMethods } from './engine-audit.js';
 import { errorMessage } from './errors.js';
 import type { MigrationReport } from './migrate.js';
 import { migrateSchema, requireCurrentSchema } from './migrate.js';
-import { migrationsFor } from './migrations/index.js';
 import { oneTimeMethods } from './one-time.js';
 import { tenantKeyMethods } from './tenant-keys.js';
 
@@ -44,20 +42,21 @@ export interface SqlStorageSetup {
 
 export type SharedOrmOptions = Pick<
   Options,
-  'entities' | 'discovery' | 'extensions' | 'migrations' | 'connect' | 'ensureDatabase' | 'allowGlobalContext' | 'debug'
+  'entities' | 'discovery' | 'migrations' | 'connect' | 'ensureDatabase' | 'allowGlobalContext' | 'debug'
 >;
 
-/** The ORM options both drivers share: the migrations, and no surprises at start. */
-export function sqlOrmOptions(dialect: SqlDialect): SharedOrmOptions {
+/**
+ * The ORM options both drivers share: the migration settings (the list of migrations is added by migrate.ts when
+ * there is one to run), and no surprises at start.
+ */
+export function sqlOrmOptions(): SharedOrmOptions {
   return {
     // The storage's statements are hand-written and its rows mapped by hand (records.ts): the ORM opens the
     // database, pools its connections and migrates it, and has no entities to discover.
     entities: [],
     discovery: { warnWhenNoEntities: false },
-    extensions: [Migrator],
     migrations: {
       tableName: 'aforo_migrations',
-      migrationsList: migrationsFor(dialect),
       transactional: true,
       allOrNothing: true,
       // MikroORM would otherwise switch foreign keys off around migrations, which on Postgres needs a superuser.
