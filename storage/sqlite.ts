@@ -29,8 +29,8 @@ interface ConnectionFactory {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const PRAGMA_ATTEMPTS = 10;
-// Lookups are single-row index probes; two connections keep reads off the writer's queue without taking more
-// of libuv's small thread pool (shared with file and crypto work) than two cores can use.
+// Lookups are single-row index probes; a second read connection keeps a longer read (a listing) from holding up
+// the lookups behind it. More took more of libuv's small thread pool (shared with crypto) and measured no faster.
 const READ_CONNECTIONS = 2;
 
 /**
