@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { knex } from '@mikro-orm/sqlite';
+import type { Session } from '../../lib/types.js';
 import type { SqlStorage } from '../../storage/sql/sql-storage.js';
 import { SCHEMA_VERSION } from '../../storage/sql/migrations/index.js';
 import { sqliteStorage } from '../../storage/sqlite.js';
@@ -127,7 +128,87 @@ export function sqlStorageCases(name: string, fresh: () => Promise<SqlTestDataba
         await storage.close();
       }
     });
+
+    it('a write that has answered is seen by every lookup issued after it, with many callers at once', async () => {
+      const storage = (await fresh()).storage();
+      await storage.init();
+      try {
+        const tenant = unique('t-');
+        const later = new Date(now.getTime() + 60_000);
+        await Promise.all(
+          Array.from({ length: 40 }, async () => {
+            const sid = unique('s-');
+            await storage.createSession(session(tenant, sid));
+            assert.equal((await storage.getSession(sid))?.revokedAt, null);
+            assert.equal(await storage.revokeSession(sid, later), true);
+            assert.deepEqual((await storage.getSession(sid))?.revokedAt, later);
+          }),
+        );
+      } finally {
+        await storage.close();
+      }
+    });
+
+    it('single writes racing transactions all land, and one signing key ends ACTIVE', async () => {
+      const storage = (await fresh()).storage();
+      await storage.init();
+      try {
+        const tenant = unique('t-');
+        const kids = Array.from({ length: 6 }, () => unique('k-'));
+        for (const kid of kids) {
+          await storage.createSigningKey({
+            kid,
+            tenant,
+            alg: 'HS256',
+            status: 'NEXT',
+            sealedSecret: 'plain:x',
+            publicKeyPem: null,
+            createdAt: now,
+            promotedAt: null,
+            revokedAt: null,
+          });
+        }
+        const events = Array.from({ length: 60 }, (_, i) => ({
+          id: unique(`ev-${String(i).padStart(2, '0')}-`),
+          tenant,
+          type: 'race',
+          at: now,
+          ip: null,
+          userAgent: null,
+          data: { i },
+        }));
+        const promotions = await Promise.all([
+          ...kids.map((kid) => storage.promoteSigningKey(tenant, kid, now)),
+          ...events.map(async (event) => {
+            await storage.appendAudit(event);
+            return 'written' as const;
+          }),
+        ]);
+        assert.equal(promotions.filter((result) => result === 'written').length, events.length);
+        assert.equal((await storage.listAudit({ tenant, type: 'race', limit: 100 })).length, events.length);
+        const statuses = (await storage.listSigningKeys(tenant)).map((key) => key.status);
+        assert.equal(statuses.filter((status) => status === 'ACTIVE').length, 1);
+        assert.equal(statuses.filter((status) => status === 'RETIRING').length, kids.length - 1);
+      } finally {
+        await storage.close();
+      }
+    });
   });
+}
+
+function session(tenant: string, sid: string): Session {
+  return {
+    sid,
+    tenant,
+    customerId: 'cus_1',
+    embedKeyId: 'ek_1',
+    method: 'bridge',
+    signingKid: 'k1',
+    createdAt: now,
+    refreshedAt: now,
+    expiresAt: new Date(now.getTime() + 3_600_000),
+    revokedAt: null,
+  };
 }
 
 /** The SQLite cases: files in `dir`, each test on a file of its own. */
