@@ -95,9 +95,23 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
 
   return {
     async upsertCustomer(input, onEmailTaken) {
-      // The update comes first: a returning customer, by far the common call, is then one statement. On first
-      // sight it matches nothing and the insert follows; a racer's insert landing in between is found by the
-      // next round's update.
+      // The common call is a returning customer whose given fields already hold exactly these values. It changes
+      // nothing (the update below would leave the row, updatedAt included, as it is), so the record as it stands
+      // is its answer: one read, without the write lock and without a commit.
+      const [current] = await db().read(
+        `select ${CUSTOMER_COLUMNS} from customers where tenant = ? and external_id = ?`,
+        [input.tenant, input.externalId],
+      );
+      if (
+        current !== undefined &&
+        (input.email === undefined || current.email === input.email) &&
+        (input.name === undefined || current.name === input.name)
+      ) {
+        return { customer: customerFrom(current), created: false, emailTaken: false };
+      }
+
+      // Otherwise the update comes first, then on first sight (it matched nothing) the insert; a racer's insert
+      // landing in between is found by the next round's update.
       const withEmail = input.email !== undefined;
       for (let round = 0; round < UPSERT_ROUNDS; round += 1) {
         const updated = await update(input, withEmail);
