@@ -1,5 +1,6 @@
 /** The JSON the widget API answers with (SPEC section 5); dates arrive as ISO 8601 strings. */
-import type { InvoiceStatus, OfferingStatus, RatePlanInterval } from '../lib/types.js';
+import type { PublicInvoice } from '../lib/embed-api.js';
+import type { OfferingStatus, RatePlanInterval } from '../lib/types.js';
 
 export interface SessionAnswer {
   sessionJwt: string;
@@ -30,18 +31,8 @@ export interface ConfigAnswer {
   offerings: WireOffering[];
 }
 
-export interface WireInvoice {
-  id: string;
-  number: string;
-  status: InvoiceStatus;
-  amountDueCents: number;
-  amountPaidCents: number;
-  currency: string;
-  issuedAt: string;
-  dueAt: string | null;
-  pdfUrl?: string | null;
-  hostedUrl?: string | null;
-}
+/** An invoice as `GET /v1/embed/invoices` answers it: the engine's own wire type. */
+export type WireInvoice = PublicInvoice;
 
 export interface InvoicesAnswer {
   invoices: WireInvoice[];
