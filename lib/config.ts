@@ -219,7 +219,10 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
     if (typeof logger[level] !== 'function') throw new ConfigError(`logger must have a ${level}() method`);
   }
-  const on = knownKeys('on', options.on, Object.keys(options.on ?? {}));
+  if (options.on !== undefined && (typeof options.on !== 'object' || options.on === null)) {
+    throw new ConfigError('on must be an object of event type to listener');
+  }
+  const on = options.on ?? {};
   for (const [type, listener] of Object.entries(on)) {
     if (typeof listener !== 'function') throw new ConfigError(`on.${type} must be a function`);
   }
