@@ -5,6 +5,7 @@ import { errorResponse } from '../lib/handler.js';
 import type { PlainResponse } from '../lib/http.js';
 import type { ActiveSession } from '../lib/sessions.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';
+import { sessionVerifier, type RequireSessionOptions } from './require-session.js';
 
 declare global {
   // Express types its request through this global namespace; merging into it is how middleware adds a field.
@@ -64,21 +65,18 @@ export function expressBridge(bridge: Bridge): RequestHandler {
 }
 
 /**
- * Express middleware for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` and sets
- * `req.aforo` to the session; answers 401 with the SPEC's error envelope otherwise.
+ * Express middleware for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` for `tenant` and
+ * sets `req.aforo` to the session; answers 401 with the SPEC's error envelope otherwise.
  *
  * @example
- * app.get('/api/me', requireSession(bridge), (req, res) => {
+ * app.get('/api/me', requireSession(bridge, { tenant: 'acme' }), (req, res) => {
  *   res.json({ customerId: req.aforo!.customer.id });
  * });
  */
-export function requireSession(bridge: Bridge): RequestHandler {
+export function requireSession(bridge: Bridge, options: RequireSessionOptions<Request>): RequestHandler {
+  const verify = sessionVerifier(bridge, options);
   return (req: Request, res: Response, next: NextFunction) => {
-    const token = /^Bearer[ ]+([^\s]+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const verified = token
-      ? bridge.api.verifySession(token)
-      : Promise.reject(new BridgeError('session_invalid', 'a session token is required'));
-    verified.then(
+    verify(req, req.get('authorization')).then(
       (active) => {
         req.aforo = active;
         next();

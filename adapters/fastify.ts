@@ -6,6 +6,7 @@ import { errorResponse } from '../lib/handler.js';
 import type { PlainResponse } from '../lib/http.js';
 import type { ActiveSession } from '../lib/sessions.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';
+import { sessionVerifier, type RequireSessionOptions } from './require-session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -94,20 +95,22 @@ export function bridgeFrameworkErrors(prefix: string): NonNullable<FastifyServer
 }
 
 /**
- * Fastify `preHandler` hook for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` and sets
- * `request.aforo` to the session; answers 401 with the SPEC's error envelope otherwise.
+ * Fastify `preHandler` hook for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` for
+ * `tenant` and sets `request.aforo` to the session; answers 401 with the SPEC's error envelope otherwise.
  *
  * @example
- * app.get('/api/me', { preHandler: requireSession(bridge) }, async (request) => ({
+ * app.get('/api/me', { preHandler: requireSession(bridge, { tenant: 'acme' }) }, async (request) => ({
  *   customerId: request.aforo!.customer.id,
  * }));
  */
-export function requireSession(bridge: Bridge): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+export function requireSession(
+  bridge: Bridge,
+  options: RequireSessionOptions<FastifyRequest>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined> {
+  const verify = sessionVerifier(bridge, options);
   return async (request, reply) => {
-    const token = /^Bearer[ ]+([^\s]+)$/i.exec(request.headers.authorization ?? '')?.[1];
     try {
-      if (!token) throw new BridgeError('session_invalid', 'a session token is required');
-      request.aforo = await bridge.api.verifySession(token);
+      request.aforo = await verify(request, request.headers.authorization);
       return undefined;
     } catch (error) {
       if (!(error instanceof BridgeError) || error.status >= 500) throw error;

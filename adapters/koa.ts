@@ -1,7 +1,9 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { Bridge } from '../lib/bridge.js';
 import { BridgeError } from '../lib/errors.js';
+import { errorResponse } from '../lib/handler.js';
 import type { ActiveSession } from '../lib/sessions.js';
+import { sessionVerifier, type RequireSessionOptions } from './require-session.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';
 
 /** Options of `koaBridge`. */
@@ -47,20 +49,26 @@ export function koaBridge(bridge: Bridge, options: KoaBridgeOptions = {}): Middl
 }
 
 /**
- * Koa middleware for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` and puts the
- * session on `ctx.state.aforo`; answers 401 with the SPEC's envelope otherwise.
+ * Koa middleware for the tenant's own routes: verifies `Authorization: Bearer <session JWT>` for `tenant` and puts
+ * the session on `ctx.state.aforo`; answers 401 with the SPEC's envelope otherwise.
+ *
+ * @example
+ * router.get('/api/me', requireSession(bridge, { tenant: 'acme' }), (ctx) => {
+ *   ctx.body = { customerId: ctx.state.aforo.customer.id };
+ * });
  */
-export function requireSession(bridge: Bridge): Middleware {
+export function requireSession(bridge: Bridge, options: RequireSessionOptions<Context>): Middleware {
+  const verify = sessionVerifier(bridge, options);
   return async (ctx: Context, next: Next) => {
-    const token = /^Bearer[ ]+([^\s]+)$/i.exec(ctx.get('authorization'))?.[1];
     let active: ActiveSession;
     try {
-      if (!token) throw new BridgeError('session_invalid', 'a session token is required');
-      active = await bridge.api.verifySession(token);
+      active = await verify(ctx, ctx.get('authorization'));
     } catch (error) {
       if (!(error instanceof BridgeError) || error.status >= 500) throw error;
-      ctx.status = error.status;
-      ctx.body = { error: { code: error.code, message: error.message } };
+      const response = errorResponse(error);
+      ctx.set(response.headers);
+      ctx.status = response.status;
+      ctx.body = response.body;
       return;
     }
     (ctx.state as { aforo?: ActiveSession }).aforo = active;

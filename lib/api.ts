@@ -4,7 +4,9 @@ import * as embed from './embed-api.js';
 import type { Engine } from './engine.js';
 import type { MailQueue } from './mail-queue.js';
 import { exchangeMagicLink, requestMagicLink, type Background } from './magic-link.js';
-import { verifySession, type ActiveSession } from './sessions.js';
+import { BridgeError } from './errors.js';
+import { verifyTenantSession, type ActiveSession } from './sessions.js';
+import { isCleanString, SLUG } from './validate.js';
 
 type Rest<F> = F extends (engine: Engine, ...rest: infer R) => infer Out ? (...args: R) => Out : never;
 
@@ -42,10 +44,22 @@ export function createApi(engine: Engine, background: Background, mail: MailQueu
       await engine.start();
       return requestMagicLink(engine, background, mail, call);
     },
-    /** Verifies a session JWT for the tenant's own routes (no embed key or origin involved). */
-    verifySession: async (sessionJwt: string): Promise<ActiveSession> => {
+    /**
+     * Verifies a session JWT for the tenant's own routes: it must belong to `tenant` (and to `embedKey` when
+     * given), and its embed key must still be ACTIVE. Throws `session_invalid` / `session_expired` otherwise.
+     *
+     * @example
+     * const { customer } = await bridge.api.verifySession(jwt, { tenant: 'acme' });
+     */
+    verifySession: async (sessionJwt: string, scope: { tenant: string; embedKey?: string }): Promise<ActiveSession> => {
+      if (typeof scope?.tenant !== 'string' || !SLUG.test(scope.tenant)) {
+        throw new TypeError('verifySession(jwt, { tenant }) needs the slug of the tenant whose route this is');
+      }
       await engine.start();
-      return verifySession(engine, sessionJwt, null);
+      if (typeof sessionJwt !== 'string' || sessionJwt.length === 0 || sessionJwt.length > 8192 || !isCleanString(sessionJwt)) {
+        throw new BridgeError('session_invalid', 'a session token is required');
+      }
+      return verifyTenantSession(engine, sessionJwt, scope);
     },
     /** The engine's public session-signing keys, as served at `/.well-known/jwks.json`. */
     jwks: async () => (await engine.tokens()).jwks(),

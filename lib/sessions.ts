@@ -81,13 +81,39 @@ export interface ActiveSession {
 export async function verifySession(
   engine: Engine,
   jwt: string,
-  scope: { slug: string; key: EmbedKey } | null,
+  scope: { slug: string; key: EmbedKey },
 ): Promise<ActiveSession> {
   const now = engine.now();
   const claims = await (await engine.tokens()).verify(jwt, now);
-  if (scope && (claims.tid !== scope.slug || claims.ek !== scope.key.id)) {
+  if (claims.tid !== scope.slug || claims.ek !== scope.key.id) {
     throw new BridgeError('session_invalid', 'the session belongs to another tenant or embed key');
   }
+  return checkSessionRow(engine, claims, now);
+}
+
+/**
+ * Verifies a session JWT on the tenant's own routes (`requireSession`, `api.verifySession`): the session must
+ * belong to `tenant` (and to `embedKey` when given), and the embed key it was made with must still be ACTIVE, so
+ * neither another tenant's session nor one whose key was revoked passes.
+ */
+export async function verifyTenantSession(
+  engine: Engine,
+  jwt: string,
+  want: { tenant: string; embedKey?: string },
+): Promise<ActiveSession> {
+  const now = engine.now();
+  const claims = await (await engine.tokens()).verify(jwt, now);
+  if (claims.tid !== want.tenant || (want.embedKey !== undefined && claims.ek !== want.embedKey)) {
+    throw new BridgeError('session_invalid', 'the session belongs to another tenant or embed key');
+  }
+  const key = await engine.storage.getEmbedKey(claims.ek);
+  if (!key || key.tenant !== want.tenant || key.status !== 'ACTIVE') {
+    throw new BridgeError('session_invalid', 'the embed key of this session is no longer active');
+  }
+  return checkSessionRow(engine, claims, now);
+}
+
+async function checkSessionRow(engine: Engine, claims: SessionClaims, now: Date): Promise<ActiveSession> {
   const session = await engine.storage.getSession(claims.sid);
   if (!session || session.revokedAt || session.customerId !== claims.sub || session.tenant !== claims.tid) {
     throw new BridgeError('session_invalid', 'the session is not valid');

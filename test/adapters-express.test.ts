@@ -90,14 +90,14 @@ describe('express adapter: routing, CORS, client IP, sessions, errors', () => {
   let f: Fixture;
   let proxied: Fixture;
   before(async () => {
-    f = await createFixture(async (bridge) => {
+    f = await createFixture(async (bridge, { tenant }) => {
       const app = express();
       const failing: Bridge = { ...bridge, handle: (request) => (request.path === '/boom' ? Promise.reject(new Error('boom')) : bridge.handle(request)) };
       app.use('/aforo', expressBridge(failing));
       app.get('/aforo/custom', (_req, res) => {
         res.json({ host: true });
       });
-      app.get('/api/me', requireSession(bridge), (req, res) => {
+      app.get('/api/me', requireSession(bridge, { tenant }), (req, res) => {
         res.json({ customerId: req.aforo?.customer.id, sid: req.aforo?.session.sid });
       });
       // An Express 4-style router mounted under a path of its own, with the bridge mounted inside it.

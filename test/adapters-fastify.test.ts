@@ -97,7 +97,7 @@ describe('fastify adapter: routing, CORS, client IP, sessions, errors', () => {
   let proxied: Fixture;
   const hostErrors: string[] = [];
   before(async () => {
-    f = await createFixture(async (bridge) => {
+    f = await createFixture(async (bridge, { tenant }) => {
       const app = Fastify({ frameworkErrors: bridgeFrameworkErrors('/aforo') });
       app.setErrorHandler((error: Error, _request, reply) => {
         hostErrors.push(error.message);
@@ -107,7 +107,7 @@ describe('fastify adapter: routing, CORS, client IP, sessions, errors', () => {
       app.get('/aforo/before', async () => ({ host: 'before' }));
       await app.register(fastifyBridge, { bridge: failing, prefix: '/aforo' });
       app.get('/aforo/custom', async () => ({ host: 'custom' }));
-      app.get('/api/me', { preHandler: requireSession(bridge) }, async (request) => ({
+      app.get('/api/me', { preHandler: requireSession(bridge, { tenant }) }, async (request) => ({
         customerId: request.aforo?.customer.id, sid: request.aforo?.session.sid,
       }));
       app.get('/bad/:id', async () => ({}));

@@ -41,8 +41,17 @@ describe('bridge.api in process', () => {
     assert.equal(seen[0].customer.externalId, 'cust-9');
     assert.equal(seen[0].status, 'OPEN');
     assert.equal(seen[0].cursor, 'opaque-1');
-    const verified = await bridge.api.verifySession(session.sessionJwt);
+    const verified = await bridge.api.verifySession(session.sessionJwt, { tenant: 'inproc' });
     assert.equal(verified.customer.id, session.customer.id);
+    assert.equal((await bridge.api.verifySession(session.sessionJwt, { tenant: 'inproc', embedKey: ek.key })).session.sid, verified.session.sid);
+    await admin.createTenant({ slug: 'other', name: 'Other' });
+    const isInvalid = (e: unknown) => e instanceof BridgeError && e.code === 'session_invalid';
+    await assert.rejects(bridge.api.verifySession(session.sessionJwt, { tenant: 'other' }), isInvalid);
+    await assert.rejects(bridge.api.verifySession(session.sessionJwt, { tenant: 'inproc', embedKey: 'ek_test_other' }), isInvalid);
+    await assert.rejects(
+      bridge.api.verifySession(session.sessionJwt, undefined as unknown as { tenant: string }),
+      (e: unknown) => e instanceof TypeError && /tenant/.test(e.message),
+    );
     await assert.rejects(bridge.api.exchangeBridgeToken({ ...call, bridgeToken }), (e: unknown) => e instanceof BridgeError && e.code === 'bridge_token_replayed');
     await assert.rejects(bridge.api.getConfig({ ...call, origin: null }), (e: unknown) => e instanceof BridgeError && e.code === 'origin_not_allowed');
     await bridge.close();

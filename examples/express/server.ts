@@ -67,7 +67,7 @@ app.get('/', async (_req, res, next) => {
   }
 });
 
-app.get('/api/me', requireSession(bridge), (req, res) => {
+app.get('/api/me', requireSession(bridge, { tenant }), (req, res) => {
   const { customer, session } = req.aforo!;
   res.json({ customer: { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name }, sid: session.sid });
 });

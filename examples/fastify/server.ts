@@ -63,7 +63,7 @@ app.get('/', async (_request, reply) => {
   return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page(bridgeToken));
 });
 
-app.get('/api/me', { preHandler: requireSession(bridge) }, async (request) => {
+app.get('/api/me', { preHandler: requireSession(bridge, { tenant }) }, async (request) => {
   const { customer, session } = request.aforo!;
   return { customer: { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name }, sid: session.sid };
 });

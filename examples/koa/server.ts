@@ -67,7 +67,7 @@ router.get('/', async (ctx) => {
   ctx.type = 'html';
   ctx.body = page(bridgeToken);
 });
-router.get('/api/me', requireSession(bridge), (ctx) => {
+router.get('/api/me', requireSession(bridge, { tenant }), (ctx) => {
   const { customer, session } = ctx.state.aforo as ActiveSession;
   ctx.body = { customer: { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name }, sid: session.sid };
 });

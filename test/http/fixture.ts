@@ -7,7 +7,7 @@ import type { Storage } from '../../lib/storage.js';
 import { memoryStorage } from '../../storage/memory.js';
 
 /** Mounts a bridge under `/aforo` on 127.0.0.1:0 with one framework; the HTTP contract runs once per mount. */
-export type Mount = (bridge: Bridge) => Promise<{ baseUrl: string; close(): Promise<void> }>;
+export type Mount = (bridge: Bridge, context: { tenant: string }) => Promise<{ baseUrl: string; close(): Promise<void> }>;
 
 export const ORIGIN = 'https://shop.example.com';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -66,7 +66,9 @@ export async function createFixture(
     clock: clock.now,
     ...options,
   });
-  const server = await mount(bridge);
+  // The slug is drawn before mounting, so a mount can scope the host's own routes to it (requireSession).
+  const tenant = `t${randomBytes(4).toString('hex')}`;
+  const server = await mount(bridge, { tenant });
   const base = `${server.baseUrl}/aforo`;
 
   async function call(method: string, path: string, init: { body?: unknown; raw?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Answer> {
@@ -98,7 +100,6 @@ export async function createFixture(
     return { embedKey: ek.body.key as string, kid: sk.body.kid as string, secret: sk.body.secret as string };
   }
 
-  const tenant = `t${randomBytes(4).toString('hex')}`;
   const first = await addTenant(tenant);
   const embedHeaders = (extra: Record<string, string> = {}) => ({
     origin: ORIGIN, 'x-aforo-tenant': tenant, 'x-aforo-embed-key': first.embedKey, ...extra,
