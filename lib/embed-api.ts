@@ -6,7 +6,7 @@ import { BridgeError } from './errors.js';
 import { createSession, endSession, publicCustomer, refreshSession, verifySession } from './sessions.js';
 import type { ActiveSession, PublicCustomer, SessionAnswer } from './sessions.js';
 import type { EmbedKey, Invoice, InvoiceStatus, Offering, Tenant, TenantBranding } from './types.js';
-import { SLUG } from './validate.js';
+import { isCleanString, SLUG } from './validate.js';
 
 /**
  * Who is calling a widget endpoint. `origin` is the normalised browser origin: `null` when missing or malformed
@@ -37,7 +37,7 @@ export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['DRAFT', 'OPEN', 'PAI
  */
 export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<EmbedScope> {
   const { tenant: slug, embedKey } = call;
-  if (typeof slug !== 'string' || !SLUG.test(slug) || typeof embedKey !== 'string' || embedKey.length > 128) {
+  if (typeof slug !== 'string' || !SLUG.test(slug) || typeof embedKey !== 'string' || embedKey.length > 128 || !isCleanString(embedKey)) {
     throw new BridgeError('embed_key_invalid', 'a valid tenant and embed key are required');
   }
   const key = await engine.storage.getEmbedKey(embedKey);
@@ -86,6 +86,9 @@ export async function getConfig(engine: Engine, call: EmbedCall): Promise<Config
 }
 
 export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { bridgeToken: unknown }): Promise<SessionAnswer> {
+  // A body field of the wrong type is the request's fault, not the token's (SPEC section 5); a missing token is
+  // a missing credential, refused as the token.
+  if (call.bridgeToken !== undefined && typeof call.bridgeToken !== 'string') throw new BridgeError('invalid_request', 'bridgeToken must be a string');
   await limitByIp(engine, call.ip);
   const { slug: tenant, key } = await resolveEmbed(engine, call);
   const now = engine.now();
@@ -171,10 +174,14 @@ function publicInvoice(invoice: Invoice): PublicInvoice {
   };
 }
 
-function decodeCursor(cursor: string): { issuedAt: Date; id: string } {
+/** A cursor is `[issuedAt ms, id]` as base64url JSON; anything else, or out of a Date's range, is refused. */
+export function decodeCursor(cursor: string): { issuedAt: Date; id: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && typeof parsed[0] === 'number' && typeof parsed[1] === 'string' && Number.isFinite(parsed[0])) {
+    if (
+      Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[0]) && Math.abs(parsed[0]) <= 8.64e15 &&
+      typeof parsed[1] === 'string' && parsed[1].length <= 255 && isCleanString(parsed[1])
+    ) {
       return { issuedAt: new Date(parsed[0]), id: parsed[1] };
     }
   } catch {

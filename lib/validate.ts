@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { BridgeError } from './errors.js';
 
 /** Small input readers for request bodies: each throws `invalid_request` naming the field. */
@@ -28,6 +29,7 @@ export function readString(
 ): string {
   const value = body[field];
   if (typeof value !== 'string') throw invalid(`${field} must be a string`);
+  if (!isCleanString(value)) throw invalid(`${field} must be well-formed text with no NUL`);
   if (value.length < (rule.min ?? 1) || value.length > rule.max) {
     throw invalid(`${field} must be ${rule.min ?? 1}-${rule.max} characters`);
   }
@@ -90,11 +92,42 @@ export function nullableDate(body: Fields, field: string): Date | null {
   return readDate(body, field);
 }
 
-/** Plain email check: one `@`, no spaces or control characters, at most 254 characters. */
-export const EMAIL = /^[^\s@\u0000-\u001f\u007f]{1,64}@[^\s@\u0000-\u001f\u007f]+\.[^\s@\u0000-\u001f\u007f]+$/;
+// dot-atom local part (RFC 5322 atext): no display name, list, comment, quotes or `, ; < > ( ) "` can pass.
+const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/**
+ * One plain addr-spec (SPEC section 6), normalised: lower-cased, the domain in punycode (an IDN domain is
+ * allowed). Null for anything else. Caps count, and mail goes to, this form only, so `x,victim@t.test` or
+ * `n<victim@t.test>` can neither pass nor reach another inbox.
+ */
+export function normaliseEmail(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > 254 || !isCleanString(value)) return null;
+  const at = value.lastIndexOf('@');
+  if (at < 1 || at > 64) return null;
+  const local = value.slice(0, at);
+  if (!LOCAL_PART.test(local)) return null;
+  const domain = domainToASCII(value.slice(at + 1).toLowerCase());
+  const labels = domain.split('.');
+  if (domain.length > 253 || labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) return null;
+  if (/^[0-9]+$/.test(labels[labels.length - 1])) return null;
+  const email = `${local.toLowerCase()}@${domain}`;
+  return email.length <= 254 ? email : null;
+}
 
 export function isEmail(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 254 && EMAIL.test(value);
+  return normaliseEmail(value) !== null;
+}
+
+/** The ASCII form of a plain addr-spec, for option and field patterns (IDN domains go through `isEmail`). */
+export const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
+// NUL and lone surrogates (a `u` regex sees a valid pair as one code point, so only unpaired halves match).
+const UNCLEAN = /[\u0000\p{Cs}]/u;
+
+/** Well-formed UTF-16 with no NUL: what every string the engine reads must be (SPEC section 5). */
+export function isCleanString(value: string): boolean {
+  return !UNCLEAN.test(value);
 }
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
