@@ -7,7 +7,7 @@ import { publicCustomer, type PublicCustomer } from './sessions.js';
 import { checkPublicKey, mintKey, publicSigningKey, registeredKey, SIGNING_ALGS } from './signing-keys.js';
 import type { EmbedKey, Invoice, Offering, RatePlan, SigningAlg, Tenant } from './types.js';
 import {
-  asObject, COLOUR, EMAIL, HTTPS_URL, invalid, isEmail, nullableDate, nullableString, onlyFields, optionalBoolean,
+  asObject, readCursor, COLOUR, EMAIL, HTTPS_URL, invalid, isEmail, nullableDate, nullableString, onlyFields, optionalBoolean,
   optionalString, readDate, readEnum, readInteger, readString, SLUG, type Fields,
 } from './validate.js';
 import { INVOICE_STATUSES } from './embed-api.js';
@@ -279,15 +279,7 @@ export async function listAudit(
     if (Number.isNaN(since.getTime())) throw invalid('since must be an ISO 8601 date-time');
   }
   let before: { at: Date; id: string } | undefined;
-  if (query.cursor !== undefined) {
-    try {
-      const [at, id] = JSON.parse(Buffer.from(query.cursor, 'base64url').toString('utf8')) as [number, string];
-      if (typeof at !== 'number' || typeof id !== 'string') throw new Error('shape');
-      before = { at: new Date(at), id };
-    } catch {
-      throw invalid('cursor is malformed');
-    }
-  }
+  if (query.cursor !== undefined) before = readCursor(query.cursor, (position) => position);
   const rows = await engine.storage.listAudit({
     tenant: tenant.slug, limit: limit + 1,
     ...(query.type ? { type: query.type } : {}), ...(since ? { since } : {}), ...(before ? { before } : {}),

@@ -6,7 +6,7 @@ import { BridgeError } from './errors.js';
 import { createSession, endSession, publicCustomer, refreshSession, verifySession } from './sessions.js';
 import type { ActiveSession, PublicCustomer, SessionAnswer } from './sessions.js';
 import type { EmbedKey, Invoice, InvoiceStatus, Offering, Tenant, TenantBranding } from './types.js';
-import { isCleanString, SLUG } from './validate.js';
+import { isCleanString, readCursor, SLUG } from './validate.js';
 
 /**
  * Who is calling a widget endpoint. `origin` is the normalised browser origin: `null` when missing or malformed
@@ -174,22 +174,6 @@ function publicInvoice(invoice: Invoice): PublicInvoice {
   };
 }
 
-/** A cursor is `[issuedAt ms, id]` as base64url JSON; anything else, or out of a Date's range, is refused. */
-export function decodeCursor(cursor: string): { issuedAt: Date; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[0]) && Math.abs(parsed[0]) <= 8.64e15 &&
-      typeof parsed[1] === 'string' && parsed[1].length <= 255 && isCleanString(parsed[1])
-    ) {
-      return { issuedAt: new Date(parsed[0]), id: parsed[1] };
-    }
-  } catch {
-    // falls through to the refusal below
-  }
-  throw new BridgeError('invalid_request', 'cursor is malformed');
-}
-
 export async function listInvoices(
   engine: Engine,
   call: EmbedCall & { sessionJwt: unknown; status?: string; limit?: string | number; cursor?: string },
@@ -218,7 +202,7 @@ export async function listInvoices(
     customerId: active.customer.id,
     limit: limit + 1,
     ...(status ? { status } : {}),
-    ...(cursor ? { after: decodeCursor(cursor) } : {}),
+    ...(cursor ? { after: readCursor(cursor, ({ at, id }) => ({ issuedAt: at, id })) } : {}),
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];

@@ -133,3 +133,23 @@ export function isCleanString(value: string): boolean {
 export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export const HTTPS_URL = /^https:\/\/[^\s]+$/;
 export const COLOUR = /^#[0-9a-fA-F]{3,8}$/;
+
+/**
+ * A page cursor the engine handed out: base64url JSON `[ms, id]`. Anything else, a time outside a Date's range
+ * or an id that breaks the text rules is `invalid_request`, before storage sees it.
+ */
+export function readCursor<T>(cursor: string, as: (position: { at: Date; id: string }) => T): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  if (
+    !Array.isArray(parsed) || parsed.length !== 2 || !Number.isSafeInteger(parsed[0]) || Math.abs(parsed[0]) > 8.64e15 ||
+    typeof parsed[1] !== 'string' || parsed[1].length > 255 || !isCleanString(parsed[1])
+  ) {
+    throw invalid('cursor is malformed');
+  }
+  return as({ at: new Date(parsed[0]), id: parsed[1] });
+}
