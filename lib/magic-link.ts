@@ -8,7 +8,8 @@ import type { MailQueue } from './mail-queue.js';
 import { defaultMagicLinkTemplate } from './mail-template.js';
 import { isLoopbackHost } from './origin.js';
 import { createSession, type SessionAnswer } from './sessions.js';
-import { isEmail } from './validate.js';
+import type { Customer } from './types.js';
+import { normaliseEmail } from './validate.js';
 
 export const MAGIC_TOKEN_PARAM = 'aforo_magic_token';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43,128}$/;
@@ -71,9 +72,10 @@ export async function requestMagicLink(
   call: EmbedCall & { email: unknown; returnUrl: unknown },
 ): Promise<{ status: 'accepted' }> {
   const scope = await resolveTenant(engine, call);
-  if (!isEmail(call.email)) throw new BridgeError('invalid_request', 'email must be an email address of at most 254 characters');
+  // One plain addr-spec, normalised: the caps count this form and the mail goes to it alone (SPEC section 6).
+  const email = normaliseEmail(call.email);
+  if (email === null) throw new BridgeError('invalid_request', 'email must be one plain email address (no name, list or comment)');
   const url = checkReturnUrl(scope, call.returnUrl);
-  const email = call.email.toLowerCase();
   const now = engine.now();
   const settings = engine.config.magicLink;
   const tenant = scope.tenant.slug;
@@ -111,13 +113,28 @@ export async function requestMagicLink(
       tenant: { name: scope.tenant.name, ...scope.tenant.branding },
       link: magicLinkUrl(url, token),
       expiresInMinutes: Math.round(settings.ttl / 60),
-      email: customer?.email ?? email,
+      email,
       locale: settings.locale,
     });
-    mail.enqueue({ to: customer?.email ?? email, ...(scope.tenant.magicLink.from ? { from: scope.tenant.magicLink.from } : {}), ...rendered });
+    mail.enqueue({ to: email, ...(scope.tenant.magicLink.from ? { from: scope.tenant.magicLink.from } : {}), ...rendered });
     await engine.audit.record('magic_link.requested', tenant, now, call, { ...auditBase, outcome: customer ? 'sent' : 'sent_signup' });
   });
   return { status: 'accepted' };
+}
+
+/**
+ * Creates the customer of a magic-link sign-up: the lower-cased email as externalId when no customer holds that
+ * externalId, else a fresh `ml_…` id. A create never touches an existing row, so a customer whose externalId
+ * happens to be this address (but whose email is another) stays as it is. A racing sign-up of the same email
+ * that won the create is found by its email.
+ */
+async function signUp(engine: Engine, tenant: string, email: string, now: Date): Promise<Customer | null> {
+  for (const externalId of [email, randomId('ml_')]) {
+    const created = await engine.storage.createCustomer({ tenant, externalId, newId: randomId('cus_'), email, now });
+    if (created === 'email_taken') return engine.storage.getCustomerByEmail(tenant, email);
+    if (created !== 'external_id_taken') return created;
+  }
+  return null;
 }
 
 export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { token: unknown }): Promise<SessionAnswer> {
@@ -133,15 +150,13 @@ export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { toke
   // The storage's conditional write decides: of concurrent exchanges of one token exactly one gets it.
   const link = await engine.storage.consumeMagicLink({ tokenHash: sha256Hex(call.token), tenant, embedKeyId: scope.key.id, now });
   if (!link) return refuse('unknown_used_or_expired');
+  // A magic link signs in only the customer whose current email is the link's address (SPEC section 2): never a
+  // match by externalId, never a change to an existing customer's email.
   let customer = await engine.storage.getCustomerByEmail(tenant, link.email);
   if (!customer) {
     if (!allowsSignup(engine, scope)) return refuse('no_customer');
-    const created = await engine.storage.upsertCustomer(
-      { tenant, externalId: link.email, newId: randomId('cus_'), email: link.email, now },
-      'keep',
-    );
-    if (created === 'email_taken') return refuse('no_customer');
-    customer = created.customer;
+    customer = await signUp(engine, tenant, link.email, now);
+    if (!customer) return refuse('no_customer');
   }
   await engine.audit.record('magic_link.redeemed', tenant, now, call, {
     embedKey: scope.key.id, customerId: customer.id, emailHash: engine.audit.emailHash(link.email),

@@ -95,6 +95,20 @@ export interface Storage {
     },
     onEmailTaken: 'keep' | 'fail',
   ): Promise<{ customer: Customer; created: boolean; emailTaken: boolean } | 'email_taken'>;
+  /**
+   * Creates a customer and never touches an existing one: `'external_id_taken'` when (tenant, externalId) exists,
+   * `'email_taken'` when another customer holds the email (case-insensitively). Of racing creates of one
+   * externalId or one email exactly one succeeds. Magic-link sign-up uses it, so a sign-up can never land in, or
+   * rewrite, a customer that someone else's bridge token made.
+   */
+  createCustomer(input: {
+    tenant: string;
+    externalId: string;
+    newId: string;
+    email: string;
+    name?: string | null;
+    now: Date;
+  }): Promise<Customer | 'external_id_taken' | 'email_taken'>;
   getCustomer(tenant: string, id: string): Promise<Customer | null>;
   getCustomerByExternalId(tenant: string, externalId: string): Promise<Customer | null>;
   /** Case-insensitive exact match. */

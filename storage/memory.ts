@@ -151,6 +151,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
     async upsertCustomer(input, onEmailTaken) {
       return customers.upsert(input, onEmailTaken);
     },
+    async createCustomer(input) {
+      return customers.create(input);
+    },
     async getCustomer(tenant, id) {
       return customers.get(tenant, id);
     },

@@ -157,6 +157,29 @@ export const customerCases: Section = (it, s) => {
     assert.equal(listed[0].email, 'Race@example.com');
   });
 
+  it('createCustomer: creates a new customer; a taken externalId or email changes no row', async () => {
+    const tenant = await addTenant(s());
+    const holder = await addCustomer(s(), tenant, { externalId: 'old@example.com', email: 'new@example.com' });
+    const input = { tenant, newId: unique('cus_'), now: at(MINUTE) };
+    assert.equal(await s().createCustomer({ ...input, externalId: 'old@example.com', email: 'old@example.com' }), 'external_id_taken');
+    assert.equal(await s().createCustomer({ ...input, externalId: 'other', email: 'NEW@example.com' }), 'email_taken');
+    assert.deepEqual(await s().getCustomer(tenant, holder.id), holder);
+    const created = await s().createCustomer({ ...input, externalId: 'ml_1', email: 'old@example.com' });
+    assert.notEqual(typeof created, 'string');
+    assert.deepEqual(await s().getCustomerByEmail(tenant, 'old@example.com'), created);
+    assert.equal(await s().getCustomerByExternalId(tenant, 'other'), null);
+  });
+
+  it('createCustomer: of 20 concurrent creates of one email exactly one succeeds', async () => {
+    const tenant = await addTenant(s());
+    const results = await Promise.all(
+      times(20, (i) => s().createCustomer({ tenant, externalId: `ext-${i}`, newId: unique('cus_'), email: 'race@example.com', now: at(SECOND) })),
+    );
+    assert.equal(results.filter((r) => typeof r !== 'string').length, 1);
+    assert.equal(results.filter((r) => r === 'email_taken').length, 19);
+    assert.equal((await s().listCustomers(tenant, {})).length, 1);
+  });
+
   it('getCustomerByEmail: matches case-insensitively within the tenant only', async () => {
     const a = await addTenant(s());
     const b = await addTenant(s());

@@ -57,6 +57,26 @@ export class CustomerTable {
     return { customer: copy(existing), created: false, emailTaken };
   }
 
+  /** No await between the checks and the insert: racing creates of one externalId or email serialise. */
+  create(input: Parameters<Storage['createCustomer']>[0]): Customer | 'external_id_taken' | 'email_taken' {
+    const { tenant } = input;
+    if (this.#idByExternalId.has(scoped(tenant, input.externalId))) return 'external_id_taken';
+    if (this.#idByEmail.has(scoped(tenant, lower(input.email)))) return 'email_taken';
+    const customer: Customer = {
+      id: input.newId,
+      tenant,
+      externalId: input.externalId,
+      email: input.email,
+      name: input.name ?? null,
+      createdAt: new Date(input.now),
+      updatedAt: new Date(input.now),
+    };
+    this.#byId.set(scoped(tenant, customer.id), customer);
+    this.#idByExternalId.set(scoped(tenant, customer.externalId), customer.id);
+    this.#indexEmail(customer);
+    return copy(customer);
+  }
+
   get(tenant: string, id: string): Customer | null {
     return this.#copyOf(this.#find(tenant, id));
   }

@@ -9,6 +9,7 @@ import { CUSTOMER_COLUMNS, INVOICE_COLUMNS, OFFERING_COLUMNS } from './records.j
 type CustomerMethods = Pick<
   Storage,
   | 'upsertCustomer'
+  | 'createCustomer'
   | 'getCustomer'
   | 'getCustomerByExternalId'
   | 'getCustomerByEmail'
@@ -139,6 +140,13 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
         }
       }
       throw new Error(`upsertCustomer did not settle after ${UPSERT_ROUNDS} rounds`);
+    },
+    async createCustomer(input) {
+      // The same first-writer-wins insert as a first sight: no row back means the externalId exists; a unique
+      // violation of the email index means another customer holds the email. Neither changes any row.
+      const inserted = await insert(input, input.email);
+      if (inserted === EMAIL_TAKEN) return EMAIL_TAKEN;
+      return inserted ?? 'external_id_taken';
     },
     async getCustomer(tenant, id) {
       const [row] = await db().read(`select ${CUSTOMER_COLUMNS} from customers where tenant = ? and id = ?`, [tenant, id]);

@@ -1,0 +1,201 @@
+// The findings of the attack pass, one test each, through HTTP on memory, a SQLite file and Postgres: each fails
+// on the code before the fix.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it, test } from 'node:test';
+import type { Storage } from '../lib/storage.js';
+import { memoryStorage } from '../storage/memory.js';
+import { postgresStorage } from '../storage/postgres.js';
+import { sqliteStorage } from '../storage/sqlite.js';
+import { createFixture, ORIGIN, type Fixture } from './http/fixture.js';
+import { mountKoa } from './http/mounts.js';
+import { createTestSchema, POSTGRES_URL, postgresUnavailable, skipOrFail } from './helpers/postgres.js';
+
+const RETURN_URL = `${ORIGIN}/billing`;
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function findings(name: string, makeStorage: () => Promise<Storage>): void {
+  describe(`${name}: attack-pass findings`, () => {
+    let f: Fixture;
+    let session: string;
+    const request = (email: unknown) =>
+      f.call('POST', '/v1/embed/auth/magic-link', { body: { email, returnUrl: RETURN_URL }, headers: f.embedHeaders() });
+    const redeem = (token: string) =>
+      f.call('POST', '/v1/embed/auth/magic-link/exchange', { body: { token }, headers: f.embedHeaders() });
+    const tokenIn = (text: string) => /aforo_magic_token=([A-Za-z0-9_-]+)/.exec(text)?.[1] as string;
+    const signIn = async (email: string) => {
+      f.mailer.clear();
+      assert.equal((await request(email)).status, 202);
+      await f.bridge.drain();
+      const [mail] = f.mailer.outbox;
+      assert.ok(mail, `a mail for ${email}`);
+      return redeem(tokenIn(mail.text));
+    };
+    const customers = async () => (await f.admin('GET', `/tenants/${f.tenant}/customers`)).body.customers as Array<{ id: string; externalId: string; email: string | null }>;
+
+    before(async () => {
+      f = await createFixture(mountKoa, {
+        storage: await makeStorage(),
+        ipRateLimit: 100_000,
+        magicLink: { allowSignup: true, perIpPerMinute: 100_000 },
+      });
+      session = (await f.exchange(await f.token({ external_customer_id: 'base' }))).body.sessionJwt;
+    });
+    after(() => f.close());
+
+    it('sign-up: a magic link for an address that is only another customer\'s externalId signs up a new customer and leaves that one alone', async () => {
+      const put = await f.admin('PUT', `/tenants/${f.tenant}/customers/old@x.test`, { email: 'new@x.test' });
+      assert.equal(put.status, 200, put.text);
+      const victim = put.body;
+      const answer = await signIn('old@x.test');
+      assert.equal(answer.status, 200, answer.text);
+      assert.notEqual(answer.body.customer.id, victim.id);
+      assert.match(answer.body.customer.externalId, /^ml_/);
+      assert.equal(answer.body.customer.email, 'old@x.test');
+      const after = (await customers()).find((c) => c.id === victim.id);
+      assert.deepEqual([after?.externalId, after?.email], ['old@x.test', 'new@x.test']);
+      // The victim's current address still signs the victim in.
+      const own = await signIn('new@x.test');
+      assert.equal(own.body.customer.id, victim.id);
+    });
+
+    it('sign-up: a new address gets the lower-cased email as externalId; signing in again finds that customer', async () => {
+      const first = await signIn('Fresh.Person@X.test');
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.body.customer.externalId, 'fresh.person@x.test');
+      const again = await signIn('fresh.person@x.test');
+      assert.equal(again.body.customer.id, first.body.customer.id);
+    });
+
+    it('magic-link: display names, lists, comments and quotes are 400 invalid_request and send nothing', async () => {
+      f.mailer.clear();
+      for (const email of ['x1,victim@t.test', 'n<victim@t.test>', 'z;victim@t.test', '"q"@t.test', 'a(b)@t.test', 'Name <victim@t.test>', 'victim@t.test,other@t.test', 'victim@[127.0.0.1]']) {
+        const r = await request(email);
+        assert.equal(r.status, 400, email);
+        assert.equal(r.body.error.code, 'invalid_request', email);
+      }
+      await f.bridge.drain();
+      assert.equal(f.mailer.outbox.length, 0);
+    });
+
+    it('magic-link: the per-email cap counts the normalised address, and mail goes to it alone', async () => {
+      await f.admin('PUT', `/tenants/${f.tenant}/customers/capped`, { email: 'victim@t.test' });
+      f.mailer.clear();
+      for (const email of ['victim@t.test', 'VICTIM@t.test', 'victim@T.TEST', 'Victim@t.Test', 'victim@t.test', 'vIctim@t.test', 'victim@t.tesT', 'VICTIM@T.TEST', 'victim@t.test']) {
+        assert.equal((await request(email)).status, 202, email);
+      }
+      await f.bridge.drain();
+      assert.equal(f.mailer.outbox.length, 5);
+      assert.ok(f.mailer.outbox.every((m) => m.to === 'victim@t.test'));
+    });
+
+    it('magic-link: an IDN domain is accepted and mailed in its punycode form', async () => {
+      f.mailer.clear();
+      assert.equal((await request('kunde@bücher.example')).status, 202);
+      await f.bridge.drain();
+      assert.deepEqual(f.mailer.outbox.map((m) => m.to), ['kunde@xn--bcher-kva.example']);
+    });
+
+    it('lone surrogates: victim\\ud800 and victim\\udfff are refused everywhere; victim\\ufffd is a name of its own', async () => {
+      for (const ext of ['victim\ud800', 'victim\udfff']) {
+        const token = await f.token({ external_customer_id: ext });
+        const r = await f.exchange(token);
+        assert.equal(r.status, 401, JSON.stringify(ext));
+        assert.equal(r.body.error.code, 'bridge_token_invalid');
+        const put = await f.call('PUT', `/v1/admin/tenants/${f.tenant}/customers/lone`, {
+          raw: `{"email":"${ext === 'victim\ud800' ? 'victim\\ud800' : 'victim\\udfff'}@t.test","name":"x"}`,
+          headers: { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'application/json' },
+        });
+        assert.equal(put.status, 400, put.text);
+        assert.equal(put.body.error.code, 'invalid_request');
+      }
+      const named = await f.call('PUT', `/v1/admin/tenants/${f.tenant}/customers/lone`, {
+        raw: '{"name":"victim\\ud800"}',
+        headers: { authorization: 'Bearer test-admin-token-0123456789', 'content-type': 'application/json' },
+      });
+      assert.equal(named.status, 400);
+      const ok = await f.exchange(await f.token({ external_customer_id: 'victim\ufffd' }));
+      assert.equal(ok.status, 200);
+      const all = await customers();
+      assert.equal(all.filter((c) => c.externalId.startsWith('victim')).length, 1);
+      assert.equal(all.some((c) => c.externalId === 'lone'), false);
+    });
+
+    it('NUL: a kid with a NUL is bridge_token_invalid before any lookup; NUL in queries, paths and fields is 400', async () => {
+      const kid = await f.exchange(await f.token({}, { kid: 'x\u0000' }));
+      assert.equal(kid.status, 401);
+      assert.equal(kid.body.error.code, 'bridge_token_invalid');
+      const query = await f.call('GET', `/v1/embed/config?tenant=${f.tenant}&embed_key=ek%00`, { headers: { origin: ORIGIN } });
+      assert.equal(query.status, 400);
+      assert.equal(query.body.error.code, 'invalid_request');
+      for (const path of [`/tenants/${f.tenant}%00`, `/tenants/${f.tenant}/customers/a%00b`, `/tenants/${f.tenant}/signing-keys/sk%00/promote`]) {
+        const method = path.endsWith('promote') ? 'POST' : path.includes('customers') ? 'PUT' : 'GET';
+        const r = await f.admin(method, path, method === 'PUT' ? { name: 'n' } : undefined);
+        assert.equal(r.status, 400, `${method} ${path}: ${r.text}`);
+        assert.equal(r.body.error.code, 'invalid_request');
+      }
+      const field = await f.admin('PUT', `/tenants/${f.tenant}/customers/nul`, { name: 'a\u0000b' });
+      assert.equal(field.status, 400);
+      const email = await request('a\u0000@t.test');
+      assert.equal(email.status, 400);
+    });
+
+    it('cursors: out-of-range and wrong-typed cursors on invoices and audit are 400, not 500', async () => {
+      for (const cursor of [[1e300, 'x'], [-1e300, 'x'], ['a', 'b'], [1, { a: 1 }], [1, 'x\u0000'], [Number.MAX_SAFE_INTEGER, 'x']]) {
+        const inv = await f.call('GET', `/v1/embed/invoices?cursor=${b64(cursor)}`, { headers: f.embedHeaders({ authorization: `Bearer ${session}` }) });
+        assert.equal(inv.status, 400, `invoices ${JSON.stringify(cursor)}: ${inv.text}`);
+        assert.equal(inv.body.error.code, 'invalid_request');
+        const audit = await f.admin('GET', `/tenants/${f.tenant}/audit?cursor=${b64(cursor)}`);
+        assert.equal(audit.status, 400, `audit ${JSON.stringify(cursor)}: ${audit.text}`);
+      }
+    });
+
+    it('bridge: a bridgeToken that is not a string is 400 invalid_request', async () => {
+      for (const bridgeToken of [42, true, ['a'], { a: 1 }, null]) {
+        const r = await f.call('POST', '/v1/embed/auth/bridge', { body: { bridgeToken }, headers: f.embedHeaders() });
+        assert.equal(r.status, 400, JSON.stringify(bridgeToken));
+        assert.equal(r.body.error.code, 'invalid_request');
+      }
+    });
+
+    it('body: a declared Content-Length over 16 KiB is 413 before the body is sent', async () => {
+      const net = await import('node:net');
+      const { hostname, port } = new URL(f.base);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname, () => {
+          socket.write(`POST /aforo/v1/embed/auth/bridge HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\nOrigin: ${ORIGIN}\r\nX-Aforo-Tenant: ${f.tenant}\r\nX-Aforo-Embed-Key: ${f.embedKey}\r\n\r\n{`);
+        });
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve(text);
+        }, 3000);
+      });
+      assert.match(answer, /^HTTP\/1\.1 413/);
+      assert.match(answer, /payload_too_large/);
+    });
+  });
+}
+
+findings('memory', async () => memoryStorage());
+
+const dir = join(tmpdir(), `aforo-findings-${randomBytes(6).toString('hex')}`);
+after(() => rm(dir, { recursive: true, force: true }));
+findings('sqlite', async () => sqliteStorage({ path: join(dir, 'findings.db') }));
+
+const unavailable = await postgresUnavailable();
+if (unavailable !== null) {
+  test('postgres: attack-pass findings', (t) => skipOrFail(t, unavailable));
+} else {
+  const { schema, drop } = await createTestSchema();
+  after(drop);
+  findings('postgres', async () => postgresStorage({ url: POSTGRES_URL, schema }));
+}
