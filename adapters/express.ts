@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Bridge } from '../lib/bridge.js';
 import { BridgeError } from '../lib/errors.js';
 import { errorResponse } from '../lib/handler.js';
@@ -28,6 +28,18 @@ function search(url: string): URLSearchParams {
   return new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
 }
 
+// body-parser's error types (express.json(), express.text(), …), as the engine's own codes.
+const BODY_ERRORS: Record<string, () => BridgeError> = {
+  'entity.parse.failed': () => new BridgeError('invalid_request', 'the body is not valid JSON'),
+  'entity.too.large': () => new BridgeError('payload_too_large', 'the body is larger than 16 KiB'),
+  'entity.verify.failed': () => new BridgeError('invalid_request', 'the body could not be read'),
+  'request.aborted': () => new BridgeError('invalid_request', 'the body could not be read'),
+  'request.size.invalid': () => new BridgeError('invalid_request', 'the body could not be read'),
+  'stream.encoding.set': () => new BridgeError('invalid_request', 'the body could not be read'),
+  'charset.unsupported': () => new BridgeError('unsupported_media_type', 'the body must be UTF-8 JSON'),
+  'encoding.unsupported': () => new BridgeError('unsupported_media_type', 'the body encoding is not supported'),
+};
+
 /**
  * Express middleware serving the engine under the path it is mounted at. Paths the engine does not serve go on
  * to the next handler; an unexpected failure goes to `next(err)`. Works with Express 5 and with Express 4-style
@@ -35,13 +47,15 @@ function search(url: string): URLSearchParams {
  *
  * A body a host parser already read (`express.json()`) is taken as parsed; otherwise the raw body is read here
  * with the engine's 16 KiB cap. The client IP is `req.ip`, so `app.set('trust proxy', …)` decides it.
+ * It is a pair of handlers: the second turns a host body parser's error under the mount path (malformed JSON,
+ * a body over the parser's limit) into the engine's error envelope instead of Express's HTML page.
  *
  * @example
  * const app = express();
  * app.use('/aforo', expressBridge(bridge));
  */
-export function expressBridge(bridge: Bridge): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+export function expressBridge(bridge: Bridge): [RequestHandler, ErrorRequestHandler] {
+  const serve: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     // A stream already read to its end means a host body parser ran; whatever it left on req.body is the body.
     const body = req.readableEnded ? (req.body as unknown) : readBody(req);
     Promise.resolve(body)
@@ -62,6 +76,13 @@ export function expressBridge(bridge: Bridge): RequestHandler {
       })
       .catch(next);
   };
+  const bodyErrors: ErrorRequestHandler = (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const type = (error as { type?: unknown } | null)?.type;
+    const refusal = typeof type === 'string' && Object.hasOwn(BODY_ERRORS, type) ? BODY_ERRORS[type]() : null;
+    if (refusal && !res.headersSent) send(res, errorResponse(refusal));
+    else next(error);
+  };
+  return [serve, bodyErrors];
 }
 
 /**

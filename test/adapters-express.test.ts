@@ -56,6 +56,22 @@ describe('express adapter: bodies', () => {
     assert.ok(r.body.sessionJwt);
   });
 
+  it("malformed JSON that the host's express.json() refused is 400 invalid_request with the envelope under the prefix", async () => {
+    const r = await f.call('POST', '/v1/embed/auth/bridge', { raw: '{"bridgeToken":', headers: f.embedHeaders({ 'content-type': 'application/json' }) });
+    assert.equal(r.status, 400);
+    assert.match(r.headers.get('content-type') ?? '', /application\/json/);
+    assert.equal(r.body.error.code, 'invalid_request');
+    assert.doesNotMatch(r.text, /at .*\.js|<html|SyntaxError/i);
+  });
+
+  it("a body over the host parser's own limit is 413 payload_too_large with the envelope", async () => {
+    const r = await f.call('POST', '/v1/embed/auth/bridge', {
+      raw: JSON.stringify({ bridgeToken: 'x'.repeat(200 * 1024) }), headers: f.embedHeaders({ 'content-type': 'application/json' }),
+    });
+    assert.equal(r.status, 413);
+    assert.equal(r.body.error.code, 'payload_too_large');
+  });
+
   it('a body no host parser read is read raw and parsed by the engine', async () => {
     const r = await f.call('POST', '/v1/embed/auth/bridge', {
       raw: JSON.stringify({ bridgeToken: await f.token() }), headers: f.embedHeaders({ 'content-type': 'application/vnd.api+json' }),
