@@ -27,17 +27,35 @@ function bind<T extends Record<string, (engine: Engine, ...args: never[]) => unk
  * Widget verbs take the caller's tenant and embed key; `origin` is checked only when given (HTTP calls).
  */
 export function createApi(engine: Engine, background: Background, mail: MailQueue) {
-  const { resolveEmbed: _resolve, resolveTenant: _tenant, limitByIp: _limit, INVOICE_STATUSES: _statuses, ...embedVerbs } = embed;
+  // Both lists are written out by name: a function becomes public API only by being listed here.
   const widget = bind(engine, {
-    getConfig: embedVerbs.getConfig,
-    exchangeBridgeToken: embedVerbs.exchangeBridgeToken,
-    refreshSession: embedVerbs.refresh,
-    logout: embedVerbs.logout,
-    getMe: embedVerbs.getMe,
-    listInvoices: embedVerbs.listInvoices,
+    getConfig: embed.getConfig,
+    exchangeBridgeToken: embed.exchangeBridgeToken,
+    refreshSession: embed.refresh,
+    logout: embed.logout,
+    getMe: embed.getMe,
+    listInvoices: embed.listInvoices,
     exchangeMagicLink,
   });
-  const { publicTenant: _t, publicEmbedKey: _e, publicOffering: _o, ...adminVerbs } = admin;
+  const adminVerbs = {
+    createTenant: admin.createTenant,
+    getTenant: admin.getTenant,
+    createEmbedKey: admin.createEmbedKey,
+    listEmbedKeys: admin.listEmbedKeys,
+    updateEmbedKey: admin.updateEmbedKey,
+    revokeEmbedKey: admin.revokeEmbedKey,
+    createSigningKey: admin.createSigningKey,
+    listSigningKeys: admin.listSigningKeys,
+    promoteSigningKey: admin.promoteSigningKey,
+    revokeSigningKey: admin.revokeSigningKey,
+    putOffering: admin.putOffering,
+    listOfferings: admin.listOfferings,
+    putCustomer: admin.putCustomer,
+    listCustomers: admin.listCustomers,
+    putInvoice: admin.putInvoice,
+    listCustomerInvoices: admin.listCustomerInvoices,
+    listAudit: admin.listAudit,
+  };
   return {
     ...widget,
     requestMagicLink: async (call: Parameters<typeof requestMagicLink>[3]) => {
