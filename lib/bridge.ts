@@ -2,6 +2,7 @@ import { createApi, type BridgeApi } from './api.js';
 import type { EventListener } from './audit.js';
 import { resolveConfig, type BridgeOptions } from './config.js';
 import { Engine } from './engine.js';
+import { loggableError } from './errors.js';
 import { createHandler, type AssetSource } from './handler.js';
 import type { PlainRequest, PlainResponse } from './http.js';
 import type { PruneCounts } from './storage.js';
@@ -32,7 +33,7 @@ async function loadAssets(logger: { error(obj: object, msg?: string): void }): P
     return await loadWidgetAssets();
   } catch (error) {
     // Without a bundle the engine still serves every API route; the bundle paths answer 404.
-    logger.error({ err: error }, 'widget bundle unavailable');
+    logger.error({ err: loggableError(error) }, 'widget bundle unavailable');
     return null;
   }
 }
@@ -49,17 +50,17 @@ export function createBridge(options: BridgeOptions): Bridge {
   const config = resolveConfig(options);
   const engine = new Engine(config);
   const mail = createMailQueue({ mailer: config.mailer, logger: config.logger });
-  const background = new Background((error) => config.logger.error({ err: error }, 'background task failed'));
+  const background = new Background((error) => config.logger.error({ err: loggableError(error) }, 'background task failed'));
   const api = createApi(engine, background, mail);
   let assets: Promise<AssetSource | null> | null = null;
   const handler = createHandler(engine, api, () => (assets ??= loadAssets(config.logger)));
   let closed = false;
-  engine.start().catch((error: unknown) => config.logger.error({ err: error }, 'engine start failed'));
+  engine.start().catch((error: unknown) => config.logger.error({ err: loggableError(error) }, 'engine start failed'));
   const pruneTimer = config.pruneIntervalSeconds > 0
     ? setInterval(() => {
       engine.prune()
         .then((counts) => config.logger.debug({ pruned: counts }, 'housekeeping'))
-        .catch((error: unknown) => config.logger.error({ err: error }, 'housekeeping failed'));
+        .catch((error: unknown) => config.logger.error({ err: loggableError(error) }, 'housekeeping failed'));
     }, config.pruneIntervalSeconds * 1000)
     : null;
   pruneTimer?.unref();

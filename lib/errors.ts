@@ -53,3 +53,18 @@ export class ConfigError extends Error {
 export function isBridgeError(value: unknown): value is BridgeError {
   return value instanceof BridgeError;
 }
+
+/**
+ * What of a thrown value may reach a log: its name, code, message and stack, each bounded. Never the object
+ * itself, whose other fields (a parser's raw packet, a driver's parameters) may hold credentials or emails.
+ */
+export function loggableError(error: unknown): { name: string; code?: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: typeof error, message: 'a non-Error value was thrown' };
+  const code = (error as { code?: unknown }).code;
+  return {
+    name: error.name.slice(0, 80),
+    ...(typeof code === 'string' ? { code: code.slice(0, 80) } : {}),
+    message: error.message.slice(0, 500),
+    ...(error.stack ? { stack: error.stack.slice(0, 2000) } : {}),
+  };
+}

@@ -1,7 +1,7 @@
 import type { BridgeApi } from './api.js';
 import { clientIp } from './client-ip.js';
 import type { Engine } from './engine.js';
-import { BridgeError } from './errors.js';
+import { BridgeError, loggableError } from './errors.js';
 import type { EmbedCall } from './embed-api.js';
 import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
 import { parseRequestOrigin } from './origin.js';
@@ -161,6 +161,11 @@ export const PUBLIC_ROUTES = [
   ...Object.keys(EMBED_ROUTES),
 ];
 
+/** A path as logs may keep it: a customer's externalId (often an email) is replaced by its parameter name. */
+function logPath(path: string): string {
+  return path.slice(0, 200).replace(/\/customers\/[^/]+/, '/customers/:externalId');
+}
+
 /**
  * The plain request handler: routing, input reading and serialisation around `api`. Returns null for paths the
  * engine does not serve, so a host framework can pass them on.
@@ -247,7 +252,7 @@ export function createHandler(
       return await route(request);
     } catch (error) {
       if (error instanceof BridgeError && error.status < 500) return errorResponse(error);
-      config.logger.error({ err: error, method: request.method, path: request.path }, 'internal error');
+      config.logger.error({ err: loggableError(error), method: request.method, path: logPath(request.path) }, 'internal error');
       return errorResponse(new BridgeError('internal', 'internal error'));
     }
   }
@@ -256,7 +261,7 @@ export function createHandler(
     const response = await answer(request);
     if (response) {
       // Only the method, path and status: never a header, query or body, which may carry tokens or emails.
-      const line = { method: request.method, path: request.path, status: response.status };
+      const line = { method: request.method, path: logPath(request.path), status: response.status };
       if (response.status >= 400 && response.status < 500 && typeof response.body === 'string') {
         const code = /"code":"([a-z_]+)"/.exec(response.body)?.[1];
         config.logger.info({ ...line, code }, 'refused');
