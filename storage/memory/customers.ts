@@ -26,21 +26,7 @@ export class CustomerTable {
     if (emailTaken && onEmailTaken === 'fail') return 'email_taken';
     const email = input.email !== undefined && !emailTaken ? input.email : undefined;
 
-    if (!existing) {
-      const customer: Customer = {
-        id: input.newId,
-        tenant,
-        externalId: input.externalId,
-        email: email ?? null,
-        name: input.name ?? null,
-        createdAt: new Date(input.now),
-        updatedAt: new Date(input.now),
-      };
-      this.#byId.set(scoped(tenant, customer.id), customer);
-      this.#idByExternalId.set(scoped(tenant, customer.externalId), customer.id);
-      this.#indexEmail(customer);
-      return { customer: copy(customer), created: true, emailTaken };
-    }
+    if (!existing) return { customer: this.#insert(input, email ?? null), created: true, emailTaken };
 
     let changed = false;
     if (email !== undefined && email !== existing.email) {
@@ -62,19 +48,7 @@ export class CustomerTable {
     const { tenant } = input;
     if (this.#idByExternalId.has(scoped(tenant, input.externalId))) return 'external_id_taken';
     if (this.#idByEmail.has(scoped(tenant, lower(input.email)))) return 'email_taken';
-    const customer: Customer = {
-      id: input.newId,
-      tenant,
-      externalId: input.externalId,
-      email: input.email,
-      name: input.name ?? null,
-      createdAt: new Date(input.now),
-      updatedAt: new Date(input.now),
-    };
-    this.#byId.set(scoped(tenant, customer.id), customer);
-    this.#idByExternalId.set(scoped(tenant, customer.externalId), customer.id);
-    this.#indexEmail(customer);
-    return copy(customer);
+    return this.#insert(input, input.email);
   }
 
   get(tenant: string, id: string): Customer | null {
@@ -96,6 +70,22 @@ export class CustomerTable {
       .filter((c) => c.tenant === tenant && (email === undefined || (c.email !== null && lower(c.email) === email)))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id))
       .map(copy);
+  }
+
+  #insert(input: Omit<UpsertInput, 'email'>, email: string | null): Customer {
+    const customer: Customer = {
+      id: input.newId,
+      tenant: input.tenant,
+      externalId: input.externalId,
+      email,
+      name: input.name ?? null,
+      createdAt: new Date(input.now),
+      updatedAt: new Date(input.now),
+    };
+    this.#byId.set(scoped(customer.tenant, customer.id), customer);
+    this.#idByExternalId.set(scoped(customer.tenant, customer.externalId), customer.id);
+    this.#indexEmail(customer);
+    return copy(customer);
   }
 
   #find(tenant: string, id: string | undefined): Customer | undefined {
