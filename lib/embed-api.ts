@@ -5,7 +5,10 @@ import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
 import { createSession, endSession, publicCustomer, refreshSession, verifySession } from './sessions.js';
 import type { ActiveSession, PublicCustomer, SessionAnswer } from './sessions.js';
-import type { EmbedKey, Invoice, InvoiceStatus, Offering, Tenant, TenantBranding } from './types.js';
+import type { ConfigAnswer, InvoicesAnswer, PublicInvoice } from './schemas.js';
+import type { EmbedKey, Invoice, InvoiceStatus, Tenant } from './types.js';
+
+export type { ConfigAnswer, PublicInvoice };
 import { isCleanString, readCursor, SLUG } from './validate.js';
 
 /**
@@ -67,11 +70,6 @@ export async function limitByIp(engine: Engine, ip: string | null | undefined): 
     const retryAfter = Math.max(1, Math.ceil((hit.resetAt.getTime() - now.getTime()) / 1000));
     throw new BridgeError('rate_limited', 'too many requests; try again later', { retryAfter });
   }
-}
-
-export interface ConfigAnswer {
-  tenant: { slug: string; name: string; branding: TenantBranding };
-  offerings: Array<Omit<Offering, 'tenant' | 'updatedAt'>>;
 }
 
 export async function getConfig(engine: Engine, call: EmbedCall): Promise<ConfigAnswer> {
@@ -146,19 +144,6 @@ export async function getMe(engine: Engine, call: EmbedCall & { sessionJwt: unkn
   return { customer: publicCustomer(active.customer) };
 }
 
-export interface PublicInvoice {
-  id: string;
-  number: string;
-  status: InvoiceStatus;
-  amountDueCents: number;
-  amountPaidCents: number;
-  currency: string;
-  issuedAt: string;
-  dueAt: string | null;
-  pdfUrl: string | null;
-  hostedUrl: string | null;
-}
-
 function publicInvoice(invoice: Invoice): PublicInvoice {
   return {
     id: invoice.id,
@@ -177,7 +162,7 @@ function publicInvoice(invoice: Invoice): PublicInvoice {
 export async function listInvoices(
   engine: Engine,
   call: EmbedCall & { sessionJwt: unknown; status?: string; limit?: string | number; cursor?: string },
-): Promise<{ invoices: PublicInvoice[]; nextCursor: string | null }> {
+): Promise<InvoicesAnswer> {
   const { scope, active } = await sessionFor(engine, call, call.sessionJwt);
   let status: InvoiceStatus | undefined;
   if (call.status !== undefined && call.status !== '' && call.status.toLowerCase() !== 'all') {

@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
 import { openApiDocument } from './openapi.js';
+import { bearerOf, validate, WIDGET_ROUTES, type WidgetRoute } from './routes.js';
 import { isCleanString } from './validate.js';
 
 /** A static file the engine serves (the widget bundle). */
@@ -110,45 +111,6 @@ export function readJsonBody(request: PlainRequest): unknown {
   return parsed;
 }
 
-function field(body: unknown, name: string): unknown {
-  if (body === undefined) return undefined;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BridgeError('invalid_request', 'the body must be a JSON object');
-  }
-  return (body as Record<string, unknown>)[name];
-}
-
-function bearer(request: PlainRequest): string | undefined {
-  const match = /^Bearer[ ]+([^\s]+)$/i.exec(request.headers.authorization ?? '');
-  return match?.[1];
-}
-
-type EmbedRoute = (api: BridgeApi, call: EmbedCall, request: PlainRequest) => Promise<PlainResponse>;
-
-const EMBED_ROUTES: Record<string, EmbedRoute> = {
-  'GET /v1/embed/config': async (api, call) => json(200, await api.getConfig(call)),
-  'POST /v1/embed/auth/bridge': async (api, call, req) =>
-    json(200, await api.exchangeBridgeToken({ ...call, bridgeToken: field(readJsonBody(req), 'bridgeToken') })),
-  'POST /v1/embed/auth/refresh': async (api, call, req) => {
-    readJsonBody(req);
-    return json(200, await api.refreshSession({ ...call, sessionJwt: bearer(req) }));
-  },
-  'POST /v1/embed/auth/logout': async (api, call, req) => {
-    readJsonBody(req);
-    await api.logout({ ...call, sessionJwt: bearer(req) });
-    return json(204, null);
-  },
-  'POST /v1/embed/auth/magic-link': async (api, call, req) => {
-    const body = readJsonBody(req);
-    return json(202, await api.requestMagicLink({ ...call, email: field(body, 'email'), returnUrl: field(body, 'returnUrl') }));
-  },
-  'POST /v1/embed/auth/magic-link/exchange': async (api, call, req) =>
-    json(200, await api.exchangeMagicLink({ ...call, token: field(readJsonBody(req), 'token') })),
-  'GET /v1/embed/me': async (api, call, req) => json(200, await api.getMe({ ...call, sessionJwt: bearer(req) })),
-  'GET /v1/embed/invoices': async (api, call, req) =>
-    json(200, await api.listInvoices({ ...call, sessionJwt: bearer(req), status: req.query.status, limit: req.query.limit, cursor: req.query.cursor })),
-};
-
 /** Every route the engine serves outside the admin API, as `METHOD /path` (checked against the OpenAPI document). */
 export const PUBLIC_ROUTES = [
   'GET /healthz',
@@ -158,8 +120,10 @@ export const PUBLIC_ROUTES = [
   'GET /v1/embed/loader.js',
   'GET /v1/embed/sri.json',
   'GET /v1/embed/widgets/:file',
-  ...Object.keys(EMBED_ROUTES),
+  ...WIDGET_ROUTES.map((r) => `${r.method} ${r.path}`),
 ];
+
+const WIDGET_ROUTE_BY_KEY = new Map(WIDGET_ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
 
 /** A path as logs may keep it: a customer's externalId (often an email) is replaced by its parameter name. */
 function logPath(path: string): string {
@@ -177,7 +141,7 @@ export function createHandler(
 ): (request: PlainRequest) => Promise<PlainResponse | null> {
   const { config } = engine;
 
-  async function embed(request: PlainRequest, route: EmbedRoute): Promise<PlainResponse> {
+  async function embed(request: PlainRequest, route: WidgetRoute): Promise<PlainResponse> {
     const headerOrigin = request.headers.origin;
     // Same-origin GETs carry no Origin; the browser's Sec-Fetch-Site vouches for them (SPEC section 5).
     const origin = headerOrigin === undefined && request.headers['sec-fetch-site'] === 'same-origin'
@@ -197,7 +161,11 @@ export function createHandler(
         : { vary: 'Origin' };
     try {
       checkRequestStrings(request);
-      const response = await route(api, call, request);
+      const raw = request.method === 'GET' || request.method === 'HEAD' ? undefined : readJsonBody(request);
+      const body = route.body ? validate(route.body, raw ?? {}, 'body') : undefined;
+      const query = route.query ? validate(route.query, request.query, 'query') : undefined;
+      const answer = await route.handler({ api, call, body, query, sessionJwt: route.auth === 'session' ? bearerOf(request) : undefined });
+      const response = json(route.answer.status, route.answer.schema ? answer : null);
       return { ...response, headers: { ...response.headers, ...cors(true) } };
     } catch (error) {
       if (!(error instanceof BridgeError)) throw error;
@@ -237,7 +205,7 @@ export function createHandler(
     }
     if (path.startsWith('/v1/embed/')) {
       if (method === 'OPTIONS') return preflight(request);
-      const embedRoute = EMBED_ROUTES[`${method === 'HEAD' ? 'GET' : method} ${path}`];
+      const embedRoute = WIDGET_ROUTE_BY_KEY.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
       return embedRoute ? embed(request, embedRoute) : null;
     }
     if (path.startsWith('/v1/admin/')) {

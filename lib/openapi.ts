@@ -1,7 +1,10 @@
 /**
- * The OpenAPI 3.1 description of the widget and admin APIs, served at `{prefix}/v1/openapi.json`. A test checks
- * that every route the engine serves is described here and every route described here is served.
+ * The OpenAPI 3.1 description of the widget and admin APIs, served at `{prefix}/v1/openapi.json`. The widget
+ * operations are printed from the route table and its schemas; a test checks that every route the engine serves
+ * is described here and every route described here is served.
  */
+
+import { WIDGET_ROUTES, type WidgetRoute } from './routes.js';
 
 type Schema = Record<string, unknown>;
 
@@ -109,9 +112,19 @@ function adminPaths(): Record<string, Record<string, Schema>> {
   };
 }
 
+/** A widget route's operation, printed from the route table: its body, query and answer schemas as validated. */
+function widgetOperation(route: WidgetRoute): Schema {
+  const queryParams = route.query
+    ? Object.entries((route.query as unknown as { properties: Record<string, Schema> }).properties).map(([name, schema]) => query(name, schema))
+    : [];
+  return op(route.summary, [route.answer.status, route.answer.schema as Schema | null], {
+    parameters: [...embedParams, ...queryParams],
+    ...(route.auth === 'session' ? { security: bearer } : {}),
+    ...(route.body && route.method === 'POST' && Object.keys((route.body as unknown as { properties: object }).properties).length > 0 ? body(route.body as unknown as Schema) : {}),
+  }, route.errors);
+}
+
 function widgetPaths(): Record<string, Record<string, Schema>> {
-  const e = (summary: string, ok: [number, Schema | null], extra: Schema = {}, errors?: number[]) =>
-    op(summary, ok, { parameters: embedParams, ...extra }, errors);
   const file = (summary: string, type: string) => ({ get: { summary, responses: { 200: { description: 'file', content: { [type]: {} } }, 404: { description: 'not found' } } } });
   return {
     '/healthz': { get: { summary: 'process up', responses: { 200: { description: 'up' } } } },
@@ -121,20 +134,7 @@ function widgetPaths(): Record<string, Record<string, Schema>> {
     '/v1/embed/loader.js': file('widget loader', 'application/javascript'),
     '/v1/embed/sri.json': file('SRI hashes of the bundle', 'application/json'),
     '/v1/embed/widgets/{file}': { get: { ...file('content-hashed widget bundle', 'application/javascript').get, parameters: [pathParam('file')] } },
-    '/v1/embed/config': { get: e('tenant branding and PUBLISHED offerings', [200, object({ tenant: object({ slug: str(), name: str(), branding: ref('Branding') }), offerings: array(ref('Offering')) })]) },
-    '/v1/embed/auth/bridge': { post: e('exchange a bridge token for a session', [200, ref('Session')], body(object({ bridgeToken: str() })), [400, 401, 403, 413, 415, 429]) },
-    '/v1/embed/auth/refresh': { post: e('refresh the session (same sid)', [200, ref('Session')], { security: bearer }) },
-    '/v1/embed/auth/logout': { post: e('revoke the session', [204, null], { security: bearer }) },
-    '/v1/embed/auth/magic-link': {
-      post: e('request a sign-in link (always the same 202)', [202, object({ status: str({ const: 'accepted' }) })], body(object({ email: str(), returnUrl: str() }))),
-    },
-    '/v1/embed/auth/magic-link/exchange': { post: e('redeem a sign-in link', [200, ref('Session')], body(object({ token: str() }))) },
-    '/v1/embed/me': { get: e('the signed-in customer', [200, object({ customer: ref('Customer') })], { security: bearer }) },
-    '/v1/embed/invoices': {
-      get: e("the signed-in customer's invoices", [200, object({ invoices: array(ref('Invoice')), nextCursor: nullable(str()) })], {
-        security: bearer, parameters: [...embedParams, query('status'), query('limit', int({ minimum: 1, maximum: 100 })), query('cursor')],
-      }),
-    },
+    ...Object.fromEntries(WIDGET_ROUTES.map((route) => [route.path, { [route.method.toLowerCase()]: widgetOperation(route) }])),
   };
 }
 

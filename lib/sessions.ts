@@ -3,22 +3,10 @@ import { randomId } from './crypto.js';
 import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
 import type { SessionClaims } from './session-tokens.js';
+import type { PublicCustomer, SessionAnswer } from './schemas.js';
 import type { Customer, EmbedKey, Session, SessionMethod } from './types.js';
 
-/** What every session-issuing endpoint answers (SPEC section 5). */
-export interface SessionAnswer {
-  sessionJwt: string;
-  expiresAt: string;
-  expiresIn: number;
-  customer: PublicCustomer;
-}
-
-export interface PublicCustomer {
-  id: string;
-  externalId: string;
-  email: string | null;
-  name: string | null;
-}
+export type { PublicCustomer, SessionAnswer };
 
 export function publicCustomer(customer: Customer): PublicCustomer {
   return { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name };

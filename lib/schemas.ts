@@ -1,0 +1,97 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/**
+ * The widget API's wire shapes (SPEC section 5), each described once. The route table validates requests with
+ * them, the OpenAPI document prints them, and the TypeScript types of answers are inferred from them (widgets
+ * import those types, type-only). Every string has a length bound; the edge refuses NUL and lone surrogates in
+ * every string before any schema runs.
+ */
+
+const Text = (maxLength: number, extra: Record<string, unknown> = {}) => Type.String({ maxLength, ...extra });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const closed = { additionalProperties: false } as const;
+
+// ---- request bodies and queries -------------------------------------------------------------------------------
+
+/** `POST auth/bridge`. A missing token is refused as the token (`bridge_token_invalid`); a non-string is 400. */
+export const BridgeExchangeBody = Type.Object({ bridgeToken: Type.Optional(Text(16_384)) }, closed);
+
+/** `POST auth/magic-link`: one plain addr-spec and the page's own URL. */
+export const MagicLinkRequestBody = Type.Object({ email: Text(254), returnUrl: Text(2048) }, closed);
+
+/** `POST auth/magic-link/exchange`. A missing token is `magic_link_invalid`; a non-string is 400. */
+export const MagicLinkExchangeBody = Type.Object({ token: Type.Optional(Text(512)) }, closed);
+
+/** A POST that carries nothing (refresh, logout): an empty body or `{}`. */
+export const EmptyBody = Type.Object({}, closed);
+
+/** `GET invoices`. Query values are strings; `tenant` and `embed_key` may ride along on any GET. */
+export const InvoicesQuery = Type.Object({
+  status: Type.Optional(Text(16)),
+  limit: Type.Optional(Text(8)),
+  cursor: Type.Optional(Text(512)),
+});
+
+// ---- answers --------------------------------------------------------------------------------------------------
+
+export const CustomerAnswer = Type.Object({ id: Type.String(), externalId: Type.String(), email: Nullable(Type.String()), name: Nullable(Type.String()) });
+export type PublicCustomer = Static<typeof CustomerAnswer>;
+
+export const SessionAnswer = Type.Object({
+  sessionJwt: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  /** Seconds; the SDK schedules refresh from this, never from the browser's wall clock. */
+  expiresIn: Type.Integer(),
+  customer: CustomerAnswer,
+});
+export type SessionAnswer = Static<typeof SessionAnswer>;
+
+export const Branding = Type.Object({ logoUrl: Type.Optional(Type.String()), primaryColor: Type.Optional(Type.String()) });
+
+export const RatePlanAnswer = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  currency: Type.String(),
+  amountCents: Type.Integer(),
+  interval: Type.Union([Type.Literal('month'), Type.Literal('year'), Type.Literal('one_time')]),
+  features: Type.Array(Type.String()),
+});
+export type WireRatePlan = Static<typeof RatePlanAnswer>;
+
+export const OfferingAnswer = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  status: Type.Union([Type.Literal('DRAFT'), Type.Literal('PUBLISHED'), Type.Literal('ARCHIVED')]),
+  ratePlans: Type.Array(RatePlanAnswer),
+});
+export type WireOffering = Static<typeof OfferingAnswer>;
+
+export const ConfigAnswer = Type.Object({
+  tenant: Type.Object({ slug: Type.String(), name: Type.String(), branding: Branding }),
+  offerings: Type.Array(OfferingAnswer),
+});
+export type ConfigAnswer = Static<typeof ConfigAnswer>;
+
+export const MeAnswer = Type.Object({ customer: CustomerAnswer });
+
+export const InvoiceAnswer = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  status: Type.Union(['DRAFT', 'OPEN', 'PAID', 'VOID', 'OVERDUE'].map((s) => Type.Literal(s as 'DRAFT' | 'OPEN' | 'PAID' | 'VOID' | 'OVERDUE'))),
+  amountDueCents: Type.Integer(),
+  amountPaidCents: Type.Integer(),
+  currency: Type.String(),
+  issuedAt: Type.String({ format: 'date-time' }),
+  dueAt: Nullable(Type.String({ format: 'date-time' })),
+  pdfUrl: Nullable(Type.String()),
+  hostedUrl: Nullable(Type.String()),
+});
+export type PublicInvoice = Static<typeof InvoiceAnswer>;
+
+export const InvoicesAnswer = Type.Object({ invoices: Type.Array(InvoiceAnswer), nextCursor: Nullable(Type.String()) });
+export type InvoicesAnswer = Static<typeof InvoicesAnswer>;
+
+export const AcceptedAnswer = Type.Object({ status: Type.Literal('accepted') });
+
+export const ErrorAnswer = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
