@@ -4,15 +4,33 @@ import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
 import { normaliseAllowedOrigin } from './origin.js';
 import { publicCustomer, type PublicCustomer } from './sessions.js';
-import { checkPublicKey, mintKey, publicSigningKey, registeredKey, SIGNING_ALGS } from './signing-keys.js';
+import { checkPublicKey, mintKey, publicSigningKey, registeredKey } from './signing-keys.js';
 import type { EmbedKey, Invoice, Offering, RatePlan, SigningAlg, Tenant } from './types.js';
 import {
-  asObject, readCursor, COLOUR, EMAIL, HTTPS_URL, invalid, isEmail, nullableDate, nullableString, onlyFields, optionalBoolean,
-  optionalString, readDate, readEnum, readInteger, readString, SLUG, type Fields,
-} from './validate.js';
+  AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody, CustomerInvoicesQuery, CustomersQuery,
+  PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, UpdateEmbedKeyBody,
+} from './admin-schemas.js';
+import { invalid, isCleanString, isEmail, readCursor, SLUG, validate } from './validate.js';
 import { INVOICE_STATUSES } from './embed-api.js';
 
-/** Admin verbs (SPEC section 8). Inputs are untrusted JSON-shaped values; every verb validates its own. */
+/**
+ * Admin verbs (SPEC section 8). Inputs are untrusted JSON-shaped values, in process as over HTTP: every verb
+ * validates its body and query by their schema in admin-schemas.ts, and its path values by `param`.
+ */
+
+/** A path value (id, kid, externalId): a well-formed string of 1 to `max` characters. */
+function param(value: unknown, name: string, max: number): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !isCleanString(value)) {
+    throw invalid(`${name} must be 1-${max} characters of well-formed text`);
+  }
+  return value;
+}
+
+function parseDate(value: string, field: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw invalid(`${field} must be an ISO 8601 date-time`);
+  return date;
+}
 
 async function tenantOf(engine: Engine, slug: unknown): Promise<Tenant> {
   const tenant = typeof slug === 'string' && SLUG.test(slug) ? await engine.storage.getTenant(slug) : null;
@@ -25,18 +43,10 @@ export function publicTenant(tenant: Tenant): Record<string, unknown> {
 }
 
 export async function createTenant(engine: Engine, input: unknown): Promise<Record<string, unknown>> {
-  const body = asObject(input);
-  onlyFields(body, ['slug', 'name', 'branding', 'magicLink']);
-  const slug = readString(body, 'slug', { min: 2, max: 63, pattern: SLUG });
-  const name = readString(body, 'name', { max: 200 });
-  const branding = body.branding === undefined ? {} : asObject(body.branding, 'branding');
-  onlyFields(branding, ['logoUrl', 'primaryColor'], 'branding');
-  const logoUrl = optionalString(branding, 'logoUrl', { max: 2048, pattern: HTTPS_URL });
-  const primaryColor = optionalString(branding, 'primaryColor', { max: 9, pattern: COLOUR });
-  const magic = body.magicLink === undefined ? {} : asObject(body.magicLink, 'magicLink');
-  onlyFields(magic, ['from', 'allowSignup'], 'magicLink');
-  const from = optionalString(magic, 'from', { max: 254, pattern: EMAIL });
-  const allowSignup = optionalBoolean(magic, 'allowSignup');
+  const { slug, name, branding = {}, magicLink = {} } = validate(CreateTenantBody, input, 'body');
+  const { logoUrl, primaryColor } = branding;
+  const { from, allowSignup } = magicLink;
+  if (from !== undefined && !isEmail(from)) throw invalid('magicLink.from must be an email address');
   const tenant: Tenant = {
     slug,
     name,
@@ -52,11 +62,9 @@ export async function getTenant(engine: Engine, slug: unknown): Promise<Record<s
   return publicTenant(await tenantOf(engine, slug));
 }
 
-function readOrigins(body: Fields): string[] {
-  const list = body.allowedOrigins;
-  if (!Array.isArray(list) || list.length > 100) throw invalid('allowedOrigins must be an array of at most 100 origins');
+function readOrigins(list: string[]): string[] {
   const origins = list.map((entry) => {
-    const origin = typeof entry === 'string' ? normaliseAllowedOrigin(entry) : null;
+    const origin = normaliseAllowedOrigin(entry);
     if (!origin) {
       throw invalid(`allowedOrigins: ${JSON.stringify(entry).slice(0, 100)} is not an origin (scheme://host[:port], https unless localhost)`);
     }
@@ -71,10 +79,9 @@ export function publicEmbedKey(key: EmbedKey): Record<string, unknown> {
 
 export async function createEmbedKey(engine: Engine, slug: unknown, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  const body = asObject(input);
-  onlyFields(body, ['allowedOrigins', 'mode']);
-  const allowedOrigins = readOrigins(body);
-  const mode = body.mode === undefined ? 'live' : readEnum(body, 'mode', ['live', 'test'] as const);
+  const body = validate(CreateEmbedKeyBody, input, 'body');
+  const allowedOrigins = readOrigins(body.allowedOrigins);
+  const mode = body.mode ?? 'live';
   const key: EmbedKey = { id: randomId(`ek_${mode}_`), tenant: tenant.slug, mode, allowedOrigins, status: 'ACTIVE', createdAt: engine.now() };
   await engine.storage.createEmbedKey(key);
   await engine.audit.record('embed_key.created', tenant.slug, key.createdAt, caller, { embedKey: key.id, allowedOrigins });
@@ -88,10 +95,8 @@ export async function listEmbedKeys(engine: Engine, slug: unknown): Promise<{ em
 
 export async function updateEmbedKey(engine: Engine, slug: unknown, id: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  const body = asObject(input);
-  onlyFields(body, ['allowedOrigins']);
-  const allowedOrigins = readOrigins(body);
-  const key = await engine.storage.updateEmbedKey(tenant.slug, id, { allowedOrigins });
+  const allowedOrigins = readOrigins(validate(UpdateEmbedKeyBody, input, 'body').allowedOrigins);
+  const key = await engine.storage.updateEmbedKey(tenant.slug, param(id, 'id', 128), { allowedOrigins });
   if (!key) throw new BridgeError('not_found', 'no embed key with that id');
   await engine.audit.record('embed_key.updated', tenant.slug, engine.now(), caller, { embedKey: id, allowedOrigins });
   return publicEmbedKey(key);
@@ -99,7 +104,7 @@ export async function updateEmbedKey(engine: Engine, slug: unknown, id: string, 
 
 export async function revokeEmbedKey(engine: Engine, slug: unknown, id: string, caller: Caller = {}): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  const key = await engine.storage.updateEmbedKey(tenant.slug, id, { status: 'REVOKED' });
+  const key = await engine.storage.updateEmbedKey(tenant.slug, param(id, 'id', 128), { status: 'REVOKED' });
   if (!key) throw new BridgeError('not_found', 'no embed key with that id');
   await engine.audit.record('embed_key.revoked', tenant.slug, engine.now(), caller, { embedKey: id });
   return publicEmbedKey(key);
@@ -107,12 +112,11 @@ export async function revokeEmbedKey(engine: Engine, slug: unknown, id: string, 
 
 export async function createSigningKey(engine: Engine, slug: unknown, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  const body = asObject(input);
-  onlyFields(body, ['alg', 'publicKeyPem']);
-  const alg = readEnum(body, 'alg', SIGNING_ALGS) as SigningAlg;
+  const body = validate(CreateSigningKeyBody, input, 'body');
+  const alg: SigningAlg = body.alg;
   const now = engine.now();
   if (body.publicKeyPem !== undefined) {
-    const pem = checkPublicKey(alg, readString(body, 'publicKeyPem', { max: 16_384 }));
+    const pem = checkPublicKey(alg, body.publicKeyPem);
     const key = registeredKey(tenant.slug, alg, pem, now);
     await engine.storage.createSigningKey(key);
     await engine.audit.record('signing_key.registered', tenant.slug, now, caller, { kid: key.kid, alg });
@@ -139,7 +143,7 @@ export async function listSigningKeys(engine: Engine, slug: unknown): Promise<{ 
 export async function promoteSigningKey(engine: Engine, slug: unknown, kid: string, caller: Caller = {}): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
   const now = engine.now();
-  const result = await engine.storage.promoteSigningKey(tenant.slug, kid, now);
+  const result = await engine.storage.promoteSigningKey(tenant.slug, param(kid, 'kid', 128), now);
   if (result === 'not_found') throw new BridgeError('not_found', 'no signing key with that kid');
   if (result === 'not_next') throw new BridgeError('conflict', 'only a NEXT key can be promoted');
   await engine.audit.record('signing_key.promoted', tenant.slug, now, caller, { kid });
@@ -148,11 +152,11 @@ export async function promoteSigningKey(engine: Engine, slug: unknown, kid: stri
 
 export async function revokeSigningKey(engine: Engine, slug: unknown, kid: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  const body = input === undefined || input === null ? {} : asObject(input);
-  onlyFields(body, ['force', 'endSessions']);
-  const force = optionalBoolean(body, 'force') ?? false;
-  const endSessions = optionalBoolean(body, 'endSessions') ?? false;
+  const body = validate(RevokeSigningKeyBody, input ?? {}, 'body');
+  const force = body.force ?? false;
+  const endSessions = body.endSessions ?? false;
   const now = engine.now();
+  param(kid, 'kid', 128);
   const result = await engine.storage.revokeSigningKey(tenant.slug, kid, { force, now });
   if (result === 'not_found') throw new BridgeError('not_found', 'no signing key with that kid');
   if (result === 'last_key') throw new BridgeError('conflict', 'this is the last key that verifies; pass force: true to revoke it anyway');
@@ -162,43 +166,21 @@ export async function revokeSigningKey(engine: Engine, slug: unknown, kid: strin
   return { ...publicSigningKey(result), sessionsEnded };
 }
 
-function readRatePlans(body: Fields): RatePlan[] {
-  const plans = body.ratePlans ?? [];
-  if (!Array.isArray(plans) || plans.length > 50) throw invalid('ratePlans must be an array of at most 50 plans');
-  return plans.map((entry, index) => {
-    const plan = asObject(entry, `ratePlans[${index}]`);
-    onlyFields(plan, ['id', 'name', 'currency', 'amountCents', 'interval', 'features'], `ratePlans[${index}]`);
-    const features = plan.features ?? [];
-    if (!Array.isArray(features) || features.length > 50 || !features.every((f) => typeof f === 'string' && f.length <= 200)) {
-      throw invalid(`ratePlans[${index}].features must be an array of at most 50 strings`);
-    }
-    return {
-      id: readString(plan, 'id', { max: 100 }),
-      name: readString(plan, 'name', { max: 200 }),
-      currency: readString(plan, 'currency', { min: 3, max: 3, pattern: /^[A-Za-z]{3}$/ }).toUpperCase(),
-      amountCents: readInteger(plan, 'amountCents', 0, 1e12),
-      interval: readEnum(plan, 'interval', ['month', 'year', 'one_time'] as const),
-      features: features as string[],
-    };
-  });
-}
-
 export function publicOffering(o: Offering): Record<string, unknown> {
   return { id: o.id, name: o.name, description: o.description, status: o.status, ratePlans: o.ratePlans, updatedAt: o.updatedAt.toISOString() };
 }
 
 export async function putOffering(engine: Engine, slug: unknown, id: string, input: unknown): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  if (id.length === 0 || id.length > 100) throw invalid('offering id must be 1-100 characters');
-  const body = asObject(input);
-  onlyFields(body, ['id', 'name', 'description', 'status', 'ratePlans']);
+  const body = validate(PutOfferingBody, input, 'body');
+  const ratePlans: RatePlan[] = (body.ratePlans ?? []).map((plan) => ({ ...plan, currency: plan.currency.toUpperCase(), features: plan.features ?? [] }));
   const offering: Offering = {
-    id,
+    id: param(id, 'offering id', 100),
     tenant: tenant.slug,
-    name: readString(body, 'name', { max: 200 }),
-    description: optionalString(body, 'description', { min: 0, max: 2000 }) ?? '',
-    status: readEnum(body, 'status', ['DRAFT', 'PUBLISHED', 'ARCHIVED'] as const),
-    ratePlans: readRatePlans(body),
+    name: body.name,
+    description: body.description ?? '',
+    status: body.status,
+    ratePlans,
     updatedAt: engine.now(),
   };
   return publicOffering(await engine.storage.putOffering(offering));
@@ -209,18 +191,12 @@ export async function listOfferings(engine: Engine, slug: unknown): Promise<{ of
   return { offerings: (await engine.storage.listOfferings(tenant.slug, {})).map(publicOffering) };
 }
 
-function checkExternalId(externalId: string): void {
-  if (externalId.length === 0 || externalId.length > 255) throw invalid('externalId must be 1-255 characters');
-}
 
 export async function putCustomer(engine: Engine, slug: unknown, externalId: string, input: unknown): Promise<PublicCustomer> {
   const tenant = await tenantOf(engine, slug);
-  checkExternalId(externalId);
-  const body = input === undefined ? {} : asObject(input);
-  onlyFields(body, ['email', 'name', 'externalId']);
-  const email = nullableString(body, 'email', { max: 254 });
+  param(externalId, 'externalId', 255);
+  const { email, name } = validate(PutCustomerBody, input ?? {}, 'body');
   if (typeof email === 'string' && !isEmail(email)) throw invalid('email is malformed');
-  const name = nullableString(body, 'name', { max: 255 });
   const result = await engine.storage.upsertCustomer(
     { tenant: tenant.slug, externalId, newId: randomId('cus_'), email, name, now: engine.now() },
     'fail',
@@ -231,26 +207,26 @@ export async function putCustomer(engine: Engine, slug: unknown, externalId: str
 
 export async function listCustomers(engine: Engine, slug: unknown, email?: string): Promise<{ customers: PublicCustomer[] }> {
   const tenant = await tenantOf(engine, slug);
+  validate(CustomersQuery, email === undefined ? {} : { email }, 'query');
   const customers = await engine.storage.listCustomers(tenant.slug, email ? { email } : {});
   return { customers: customers.map(publicCustomer) };
 }
 
 export async function putInvoice(engine: Engine, slug: unknown, externalId: string, id: string, input: unknown): Promise<Record<string, unknown>> {
   const tenant = await tenantOf(engine, slug);
-  checkExternalId(externalId);
-  if (id.length === 0 || id.length > 100) throw invalid('invoice id must be 1-100 characters');
-  const body = asObject(input);
-  onlyFields(body, ['id', 'number', 'status', 'amountDueCents', 'amountPaidCents', 'currency', 'issuedAt', 'dueAt', 'pdfUrl', 'hostedUrl']);
+  param(externalId, 'externalId', 255);
+  param(id, 'invoice id', 100);
+  const body = validate(PutInvoiceBody, input, 'body');
   const invoiceFields = {
-    number: readString(body, 'number', { max: 100 }),
-    status: readEnum(body, 'status', INVOICE_STATUSES),
-    amountDueCents: readInteger(body, 'amountDueCents', 0, 1e12),
-    amountPaidCents: body.amountPaidCents === undefined ? 0 : readInteger(body, 'amountPaidCents', 0, 1e12),
-    currency: readString(body, 'currency', { min: 3, max: 3, pattern: /^[A-Za-z]{3}$/ }).toUpperCase(),
-    issuedAt: readDate(body, 'issuedAt'),
-    dueAt: nullableDate(body, 'dueAt'),
-    pdfUrl: nullableString(body, 'pdfUrl', { max: 2048, pattern: HTTPS_URL }) ?? null,
-    hostedUrl: nullableString(body, 'hostedUrl', { max: 2048, pattern: HTTPS_URL }) ?? null,
+    number: body.number,
+    status: body.status,
+    amountDueCents: body.amountDueCents,
+    amountPaidCents: body.amountPaidCents ?? 0,
+    currency: body.currency.toUpperCase(),
+    issuedAt: parseDate(body.issuedAt, 'issuedAt'),
+    dueAt: body.dueAt ? parseDate(body.dueAt, 'dueAt') : null,
+    pdfUrl: body.pdfUrl ?? null,
+    hostedUrl: body.hostedUrl ?? null,
   };
   const now = engine.now();
   const upserted = await engine.storage.upsertCustomer({ tenant: tenant.slug, externalId, newId: randomId('cus_'), now }, 'keep');
@@ -268,9 +244,10 @@ export async function putInvoice(engine: Engine, slug: unknown, externalId: stri
 export async function listAudit(
   engine: Engine,
   slug: unknown,
-  query: { type?: string; since?: string; limit?: string; cursor?: string },
+  input: { type?: string; since?: string; limit?: string; cursor?: string },
 ): Promise<{ events: Record<string, unknown>[]; nextCursor: string | null }> {
   const tenant = await tenantOf(engine, slug);
+  const query = validate(AuditQuery, input ?? {}, 'query');
   const limit = query.limit === undefined ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be an integer between 1 and 500');
   let since: Date | undefined;
@@ -296,9 +273,11 @@ export async function listCustomerInvoices(
   engine: Engine,
   slug: unknown,
   externalId: string,
-  query: { status?: string; limit?: string },
+  input: { status?: string; limit?: string },
 ): Promise<{ invoices: Record<string, unknown>[] }> {
   const tenant = await tenantOf(engine, slug);
+  param(externalId, 'externalId', 255);
+  const query = validate(CustomerInvoicesQuery, input ?? {}, 'query');
   const customer = await engine.storage.getCustomerByExternalId(tenant.slug, externalId);
   if (!customer) throw new BridgeError('not_found', 'no customer with that external id');
   const status = query.status ? query.status.toUpperCase() : undefined;

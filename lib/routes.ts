@@ -1,9 +1,8 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { BridgeApi } from './api.js';
 import type { EmbedCall } from './embed-api.js';
-import { BridgeError } from './errors.js';
 import type { PlainRequest } from './http.js';
+import { validate } from './validate.js';
 import {
   AcceptedAnswer, BridgeExchangeBody, ConfigAnswer, EmptyBody, InvoicesAnswer, InvoicesQuery, MagicLinkExchangeBody,
   MagicLinkRequestBody, MeAnswer, SessionAnswer,
@@ -88,25 +87,9 @@ export const WIDGET_ROUTES: readonly WidgetRoute[] = [
   }),
 ];
 
-const checkers = new WeakMap<TSchema, TypeCheck<TSchema>>();
-
-/** Validates `value` against `schema` (compiled once per schema); `what` names it in the 400's message. */
-export function validate<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
-  let checker = checkers.get(schema);
-  if (!checker) {
-    checker = TypeCompiler.Compile(schema);
-    checkers.set(schema, checker);
-  }
-  if (checker.Check(value)) return value as Static<T>;
-  const first = checker.Errors(value).First();
-  const where = first?.path ? `${what}${first.path.replace(/\//g, '.')}` : what;
-  const expected = first?.schema && 'maxLength' in first.schema && typeof first.value === 'string' && first.value.length > Number(first.schema.maxLength)
-    ? `is longer than ${first.schema.maxLength} characters`
-    : first?.message.replace(/^Expected/, 'must be').replace(/^Unexpected property/, 'is not a known field') ?? 'is malformed';
-  throw new BridgeError('invalid_request', `${where} ${expected}`.slice(0, 200));
-}
-
 /** The bearer credential of a request, if it has one. */
 export function bearerOf(request: PlainRequest): string | undefined {
   return /^Bearer[ ]+([^\s]+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
+
+export { validate };

@@ -1,95 +1,12 @@
 import { domainToASCII } from 'node:url';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { BridgeError } from './errors.js';
 
-/** Small input readers for request bodies: each throws `invalid_request` naming the field. */
-
-export type Fields = Record<string, unknown>;
+/** Input checks shared by every route: the text rules, emails, cursors, and schema validation. */
 
 export function invalid(message: string): BridgeError {
   return new BridgeError('invalid_request', message);
-}
-
-export function asObject(value: unknown, what = 'body'): Fields {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalid(`${what} must be a JSON object`);
-  }
-  return value as Fields;
-}
-
-export function onlyFields(body: Fields, allowed: string[], what = 'body'): void {
-  for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw invalid(`${what} has an unknown field ${JSON.stringify(key).slice(0, 80)}`);
-  }
-}
-
-export function readString(
-  body: Fields,
-  field: string,
-  rule: { min?: number; max: number; pattern?: RegExp },
-): string {
-  const value = body[field];
-  if (typeof value !== 'string') throw invalid(`${field} must be a string`);
-  if (!isCleanString(value)) throw invalid(`${field} must be well-formed text with no NUL`);
-  if (value.length < (rule.min ?? 1) || value.length > rule.max) {
-    throw invalid(`${field} must be ${rule.min ?? 1}-${rule.max} characters`);
-  }
-  if (rule.pattern && !rule.pattern.test(value)) throw invalid(`${field} is malformed`);
-  return value;
-}
-
-export function optionalString(
-  body: Fields,
-  field: string,
-  rule: { min?: number; max: number; pattern?: RegExp },
-): string | undefined {
-  if (body[field] === undefined) return undefined;
-  return readString(body, field, rule);
-}
-
-/** `undefined` when absent, `null` when explicitly null, else the checked string. */
-export function nullableString(
-  body: Fields,
-  field: string,
-  rule: { min?: number; max: number; pattern?: RegExp },
-): string | null | undefined {
-  if (body[field] === null) return null;
-  return optionalString(body, field, rule);
-}
-
-export function readInteger(body: Fields, field: string, min: number, max: number): number {
-  const value = body[field];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(`${field} must be an integer between ${min} and ${max}`);
-  }
-  return value;
-}
-
-export function readEnum<T extends string>(body: Fields, field: string, values: readonly T[]): T {
-  const value = body[field];
-  if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
-    throw invalid(`${field} must be one of ${values.join(', ')}`);
-  }
-  return value as T;
-}
-
-export function optionalBoolean(body: Fields, field: string): boolean | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'boolean') throw invalid(`${field} must be a boolean`);
-  return value;
-}
-
-export function readDate(body: Fields, field: string): Date {
-  const value = body[field];
-  if (typeof value !== 'string' || value.length > 40) throw invalid(`${field} must be an ISO 8601 date-time`);
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid(`${field} must be an ISO 8601 date-time`);
-  return date;
-}
-
-export function nullableDate(body: Fields, field: string): Date | null {
-  if (body[field] === undefined || body[field] === null) return null;
-  return readDate(body, field);
 }
 
 // dot-atom local part (RFC 5322 atext): no display name, list, comment, quotes or `, ; < > ( ) "` can pass.
@@ -119,9 +36,6 @@ export function isEmail(value: unknown): value is string {
   return normaliseEmail(value) !== null;
 }
 
-/** The ASCII form of a plain addr-spec, for option and field patterns (IDN domains go through `isEmail`). */
-export const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
-
 // NUL and lone surrogates (a `u` regex sees a valid pair as one code point, so only unpaired halves match).
 const UNCLEAN = /[\u0000\p{Cs}]/u;
 
@@ -131,8 +45,6 @@ export function isCleanString(value: string): boolean {
 }
 
 export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
-export const HTTPS_URL = /^https:\/\/[^\s]+$/;
-export const COLOUR = /^#[0-9a-fA-F]{3,8}$/;
 
 /**
  * A page cursor the engine handed out: base64url JSON `[ms, id]`. Anything else, a time outside a Date's range
@@ -153,3 +65,22 @@ export function readCursor<T>(cursor: string, as: (position: { at: Date; id: str
   }
   return as({ at: new Date(parsed[0]), id: parsed[1] });
 }
+
+const checkers = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/** Validates `value` against `schema` (compiled once per schema); `what` names it in the 400's message. */
+export function validate<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
+  let checker = checkers.get(schema);
+  if (!checker) {
+    checker = TypeCompiler.Compile(schema);
+    checkers.set(schema, checker);
+  }
+  if (checker.Check(value)) return value as Static<T>;
+  const first = checker.Errors(value).First();
+  const where = first?.path ? `${what}${first.path.replace(/\//g, '.')}` : what;
+  const expected = first?.schema && 'maxLength' in first.schema && typeof first.value === 'string' && first.value.length > Number(first.schema.maxLength)
+    ? `is longer than ${first.schema.maxLength} characters`
+    : first?.message.replace(/^Expected/, 'must be').replace(/^Unexpected property/, 'is not a known field') ?? 'is malformed';
+  throw new BridgeError('invalid_request', `${where} ${expected}`.slice(0, 200));
+}
+
