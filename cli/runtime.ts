@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { Caller } from '../lib/audit.js';
 import { createBridge, type Bridge } from '../lib/bridge.js';
 import type { BridgeOptions, Logger } from '../lib/config.js';
 import type { Mailer } from '../lib/mailer.js';
 import type { Storage } from '../lib/storage.js';
-import { UsageError, type Args, type Io, type OptionSpec } from './command.js';
+import { envName, UsageError, type Args, type Io, type OptionSpec } from './command.js';
+import { errorFields } from './logger.js';
 import { Output } from './output.js';
 import { DEFAULT_STORAGE, maskSecrets, openStorage, StorageUnavailable } from './storage.js';
 
@@ -11,6 +13,7 @@ import { DEFAULT_STORAGE, maskSecrets, openStorage, StorageUnavailable } from '.
 export const STORAGE_OPTIONS: Record<string, OptionSpec> = {
   storage: { type: 'string', value: '<memory|sqlite:FILE|postgres://…>', description: 'Where the data lives', default: DEFAULT_STORAGE },
   'master-key': { type: 'string', value: '<base64>', description: 'Base64 of 32 bytes; the same one the server uses' },
+  'master-key-file': { type: 'string', value: '<file>', description: 'Reads --master-key from this file instead' },
   json: { type: 'boolean', description: 'Print JSON' },
 };
 
@@ -24,9 +27,10 @@ export const CLI_CALLER: Caller = { ip: null, userAgent: 'aforo-bridge-cli' };
 /** The CLI's logger: warnings and errors as single lines on standard error, with passwords and secrets masked. */
 export function cliLogger(io: Io, secrets: Array<string | undefined> = []): Logger {
   const line = (level: string, obj: object, msg?: string): void => {
+    // Only the message of an error, never the object (see errorFields); the engine may hand over either form.
     const err = (obj as { err?: unknown }).err;
-    const cause = err instanceof Error ? `: ${err.message}` : '';
-    io.err(maskSecrets(`${level}: ${msg ?? 'event'}${cause}`, secrets));
+    const cause = typeof err === 'object' && err !== null ? errorFields(err).message : '';
+    io.err(maskSecrets(`${level}: ${msg ?? 'event'}${cause ? `: ${cause}` : ''}`, secrets));
   };
   return {
     debug() {},
@@ -36,12 +40,40 @@ export function cliLogger(io: Io, secrets: Array<string | undefined> = []): Logg
   };
 }
 
-/** Reads and checks `--master-key` here so the message names the option as the user typed it. */
+/**
+ * A secret given as `--NAME <value>` or as `--NAME-file <file>` (each also from its AFORO_* variable): the file's
+ * text with its trailing newline dropped. Giving both is a usage error rather than a silent choice between them.
+ */
+export function secretOf(args: Args, name: string): string | undefined {
+  const value = args.string(name);
+  const raw = args.string(`${name}-file`);
+  const file = raw === '' ? undefined : raw;
+  if (value !== undefined && file !== undefined) {
+    throw new UsageError(
+      `give --${name} or --${name}-file, not both (${envName(name)} and ${envName(`${name}-file`)} count as given)`,
+      args.command,
+    );
+  }
+  if (file === undefined) return value;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`--${name}-file: cannot read ${file}${typeof code === 'string' ? ` (${code})` : ''}`, args.command);
+  }
+  const secret = text.replace(/\r?\n$/, '');
+  if (secret === '') throw new UsageError(`--${name}-file: ${file} is empty`, args.command);
+  return secret;
+}
+
+/** Reads and checks `--master-key` (or `--master-key-file`) here so the message names the option as given. */
 export function masterKeyOf(args: Args): string | undefined {
-  const key = args.string('master-key');
+  const key = secretOf(args, 'master-key');
   if (key === undefined) return undefined;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length !== 32) {
-    throw new UsageError('--master-key must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)', args.command);
+    const option = args.string('master-key') !== undefined ? '--master-key must be' : '--master-key-file must hold';
+    throw new UsageError(`${option} base64 of exactly 32 bytes (e.g. \`openssl rand -base64 32\`)`, args.command);
   }
   return key;
 }
