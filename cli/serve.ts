@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import Koa from 'koa';
 import { koaBridge } from '../adapters/koa.js';
 import { consoleMailer, smtpMailer } from '../adapters/mail.js';
@@ -9,6 +10,7 @@ import { BridgeError, type ErrorCode } from '../lib/errors.js';
 import type { Mailer } from '../lib/mailer.js';
 import type { Storage } from '../lib/storage.js';
 import { UsageError } from './command.js';
+import { errorFields } from './logger.js';
 import { prepareStorage, readyBridge } from './runtime.js';
 import { DEFAULT_STORAGE, StorageUnavailable } from './storage.js';
 
@@ -37,6 +39,11 @@ export interface ServerOptions {
   logger?: Logger;
   /** How long shutdown waits for in-flight requests before cutting connections (default 10 000 ms). */
   drainTimeoutMs?: number;
+  /**
+   * How long a client may take to send one whole request, headers and body, before it is answered 408 and its
+   * connection closed (default 30 000 ms); headers alone get at most 10 s of it.
+   */
+  requestTimeoutMs?: number;
   /** Adds the host's own middleware after the engine and before the 404 answer (the demo portal's pages). */
   setup?: (server: { app: Koa; bridge: Bridge; url: string; port: number }) => void | Promise<void>;
 }
@@ -54,6 +61,33 @@ export interface RunningServer {
 }
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const MAX_HEADERS_TIMEOUT_MS = 10_000;
+
+/** Said once at start when secrets would be stored as they are. */
+export const NO_MASTER_KEY_WARNING =
+  'no master key: HS256 signing secrets and the engine key are stored unencrypted; set AFORO_MASTER_KEY or --master-key-file';
+
+// What Node itself answers a request it could not parse or that took too long; the body would be read by no one.
+const CLIENT_ERROR_ANSWERS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
+  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+};
+
+// A client that goes away or sends bytes that are no HTTP is not a fault of the server.
+const CLIENT_SIDE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_HTTP_REQUEST_TIMEOUT']);
+
+function isClientSide(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (CLIENT_SIDE_CODES.has(code) || code.startsWith('HPE_'));
+}
+
+/** A path as the log keeps it: bounded, and a customer's externalId (often an email) replaced by its name. */
+function logPath(path: string): string {
+  return path.slice(0, 200).replace(/\/customers\/[^/]+/, '/customers/:externalId');
+}
 
 // Host middleware (the demo's routes) may throw Koa's own HTTP errors; they get the nearest SPEC code.
 const CODE_BY_STATUS = new Map<number, ErrorCode>([
@@ -87,6 +121,11 @@ function errorEnvelope(logger: Logger): Koa.Middleware {
     try {
       await next();
     } catch (error) {
+      if (ctx.req.destroyed && isClientSide(error)) {
+        // The client went away or was cut off (request timeout) while its body was read; no one reads an answer.
+        logger.info({ err: errorFields(error), method: ctx.method, path: logPath(ctx.path) }, 'request aborted');
+        return;
+      }
       const status = (error as { status?: unknown }).status;
       const expose = error instanceof BridgeError || (error as { expose?: unknown }).expose === true;
       if (expose && typeof status === 'number' && status >= 400 && status < 500) {
@@ -94,7 +133,7 @@ function errorEnvelope(logger: Logger): Koa.Middleware {
         ctx.status = status;
         ctx.body = { error: { code, message: (error as Error).message } };
       } else {
-        logger.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+        logger.error({ err: errorFields(error), method: ctx.method, path: logPath(ctx.path) }, 'request failed');
         ctx.status = 500;
         ctx.body = { error: { code: 'internal', message: 'internal error' } };
       }
@@ -136,6 +175,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const prefix = normalisePrefix(options.prefix ?? '/aforo');
   const logger = options.logger ?? silentLogger;
   const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 1 || requestTimeoutMs > 3_600_000) {
+    throw new UsageError('--request-timeout must be between 1 and 3600 seconds');
+  }
+  if (options.masterKey === undefined) logger.warn({}, NO_MASTER_KEY_WARNING);
   const storageOption = options.storage ?? DEFAULT_STORAGE;
   let storage: Storage;
   if (typeof storageOption === 'string') {
@@ -151,10 +195,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   let closing = false;
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  // The response a connection is working on, so a client error on it is answered only while nothing was sent.
+  const current = new WeakMap<Duplex, ServerResponse>();
+  const server = createServer({
+    // A client that trickles its headers or body would otherwise hold a socket (and a slot) for as long as it likes.
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, MAX_HEADERS_TIMEOUT_MS),
+    // Node looks for overdue requests only this often; the default (30 s) would let a short timeout run long.
+    connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(requestTimeoutMs / 4))),
+  }, (req, res) => {
     inFlight.add(res);
+    current.set(req.socket, res);
     res.once('close', () => {
       inFlight.delete(res);
+      if (current.get(req.socket) === res) current.delete(req.socket);
       // A keep-alive connection that just went idle would otherwise hold shutdown until the drain timeout.
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
@@ -162,6 +216,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (handler) return handler(req, res);
     res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'internal', message: 'starting' } }));
+  });
+
+  // Replaces Node's default answer to a request it cannot parse or that timed out, which is the same but has no
+  // log line. The error is logged by its name, code and message only: it carries the raw bytes of the request.
+  server.on('clientError', (error: Error, socket: Duplex) => {
+    const fields = errorFields(error);
+    logger.info({ err: fields }, 'client error');
+    const pending = current.get(socket);
+    if (fields.code !== 'ECONNRESET' && socket.writable && (!pending || !pending.headersSent)) {
+      socket.write(`HTTP/1.1 ${CLIENT_ERROR_ANSWERS[fields.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    }
+    socket.destroy();
   });
 
   let port: number;
@@ -197,7 +263,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const app = new Koa();
     // X-Forwarded-For is the engine's business (trustProxy); Koa must not believe it on its own.
     app.proxy = false;
-    app.on('error', (error: unknown) => logger.error({ err: error }, 'server error'));
+    app.on('error', (error: unknown) => {
+      if (isClientSide(error)) logger.info({ err: errorFields(error) }, 'connection error');
+      else logger.error({ err: errorFields(error) }, 'server error');
+    });
     app.use(errorEnvelope(logger));
     app.use(koaBridge(bridge, { prefix }));
     await options.setup?.({ app, bridge, url, port });
