@@ -100,7 +100,7 @@ export interface GroupSpec {
  */
 export const ENV_OPTIONS = new Set([
   'host', 'port', 'prefix', 'storage', 'smtp', 'mail-from', 'issuer', 'admin-token', 'master-key', 'trust-proxy',
-  'ip-rate-limit', 'log-level', 'json',
+  'ip-rate-limit', 'log-level', 'request-timeout', 'json', 'admin-token-file', 'master-key-file',
   // Secrets are better passed in the environment than on a command line other users can read.
   'secret', 'private-key',
 ]);
@@ -193,6 +193,7 @@ export function mainHelp(groups: GroupSpec[], commands: CommandSpec[]): string {
     '',
     'Deployment options also come from AFORO_* environment variables (--storage from AFORO_STORAGE,',
     '--admin-token from AFORO_ADMIN_TOKEN, …); the command line wins. Add --json for machine-readable output.',
+    'Pass secrets in the environment or with --admin-token-file / --master-key-file: a command line shows in ps.',
     "Run 'aforo-bridge <command> --help' for details.",
   ].join('\n');
 }

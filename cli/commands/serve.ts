@@ -1,6 +1,6 @@
 import { UsageError, type Args, type CommandSpec, type Io } from '../command.js';
 import { LOG_LEVELS, serveLogger } from '../logger.js';
-import { masterKeyOf, STORAGE_OPTIONS } from '../runtime.js';
+import { masterKeyOf, secretOf, STORAGE_OPTIONS } from '../runtime.js';
 import { startServer, type RunningServer } from '../serve.js';
 
 /** `1` → one hop; `10.0.0.1,10.0.0.2` → those proxies; `false` / `none` → none. */
@@ -21,12 +21,15 @@ export function parseTrustProxy(raw: string | undefined, command: string): numbe
 }
 
 function adminTokenOf(args: Args, io: Io): string | undefined {
-  const token = args.string('admin-token');
+  const token = secretOf(args, 'admin-token');
   if (token === undefined) {
-    io.err('warning: no --admin-token: the admin API answers 401 to every call');
+    io.err('warning: no --admin-token or --admin-token-file: the admin API answers 401 to every call');
     return undefined;
   }
-  if (token.length < 16) throw new UsageError('--admin-token must be at least 16 characters (e.g. `openssl rand -hex 32`)', args.command);
+  if (token.length < 16) {
+    const option = args.string('admin-token') !== undefined ? '--admin-token must be' : '--admin-token-file must hold';
+    throw new UsageError(`${option} at least 16 characters (e.g. \`openssl rand -hex 32\`)`, args.command);
+  }
   return token;
 }
 
@@ -53,6 +56,9 @@ export const serve: CommandSpec = {
   details: [
     'Stops on SIGTERM or SIGINT after in-flight requests finish (at most 10 s) and queued mail is sent.',
     'Mail to the console prints sign-in links: use it for development only.',
+    'Give secrets in the environment (AFORO_ADMIN_TOKEN, AFORO_MASTER_KEY) or with --admin-token-file and',
+    '--master-key-file rather than on the command line, which other users of the machine can read (ps).',
+    'Without a master key, HS256 secrets and the engine key are stored unencrypted (a warning at start says so).',
   ],
   options: {
     host: { type: 'string', value: '<address>', description: 'Address to listen on', default: '0.0.0.0' },
@@ -63,15 +69,19 @@ export const serve: CommandSpec = {
     'mail-from': { type: 'string', value: '<address>', description: 'Default sender (default no-reply@<issuer host>)' },
     issuer: { type: 'string', value: '<url>', description: 'Public URL of the engine (default http://<host>:<port><prefix>)' },
     'admin-token': { type: 'string', value: '<token>', description: 'Bearer token of the admin API, 16+ characters' },
+    'admin-token-file': { type: 'string', value: '<file>', description: 'Reads --admin-token from this file instead' },
     'master-key': STORAGE_OPTIONS['master-key'],
+    'master-key-file': STORAGE_OPTIONS['master-key-file'],
     'trust-proxy': { type: 'string', value: '<hops|addresses>', description: 'Proxies whose X-Forwarded-For is believed' },
     'ip-rate-limit': { type: 'string', value: '<per minute>', description: 'Token exchanges per client IP per minute', default: '300' },
+    'request-timeout': { type: 'string', value: '<seconds>', description: 'Time a client has to send a whole request; then 408', default: '30' },
     'log-level': { type: 'string', value: '<level>', description: 'JSON log lines on standard error from this level: error, warn, info, debug', default: 'info' },
   },
   async run(args, io) {
     args.noMorePositionals(0);
     const port = args.integer('port', 0, 65_535);
     const ipRateLimit = args.integer('ip-rate-limit', 1, 1_000_000);
+    const requestTimeout = args.integer('request-timeout', 1, 3600);
     const trustProxy = parseTrustProxy(args.string('trust-proxy'), args.command);
     const masterKey = masterKeyOf(args);
     const adminToken = adminTokenOf(args, io);
@@ -95,6 +105,7 @@ export const serve: CommandSpec = {
       ...(masterKey ? { masterKey } : {}),
       ...(trustProxy !== undefined ? { trustProxy } : {}),
       ...(ipRateLimit !== undefined ? { ipRateLimit } : {}),
+      ...(requestTimeout !== undefined ? { requestTimeoutMs: requestTimeout * 1000 } : {}),
     });
     closeOnSignals(server, io);
     io.out(`aforo-bridge listening on ${server.url} (engine at ${server.prefix || '/'}, issuer ${server.issuer})`);
