@@ -1,3 +1,5 @@
+import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { MikroORM, SqliteDriver } from '@mikro-orm/sqlite';
 import type { Connections } from './sql/connections.js';
 import { sqliteConnections } from './sql/connections.js';
@@ -33,10 +35,51 @@ const PRAGMA_ATTEMPTS = 10;
 // the lookups behind it. More took more of libuv's small thread pool (shared with crypto) and measured no faster.
 const READ_CONNECTIONS = 2;
 
+const PRIVATE_FILE = 0o600;
+
+function isFilePath(path: string): boolean {
+  return path !== ':memory:' && !path.startsWith('file:');
+}
+
+/**
+ * Creates the database file readable and writable by its owner only, when it does not exist yet: it holds the
+ * engine key and, without a master key, signing secrets as they are. SQLite gives its -wal and -shm files the mode
+ * of the database file. Returns whether this call created the file; an existing file keeps the mode it has.
+ */
+function createPrivateFile(path: string): boolean {
+  mkdirSync(dirname(path), { recursive: true });
+  let fd: number;
+  try {
+    // `wx` creates or fails: of processes starting together on a new path, one creates it, the others open it.
+    fd = openSync(path, 'wx', PRIVATE_FILE);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    // The mode given to open is narrowed by the umask; the file must still be writable by its owner.
+    fchmodSync(fd, PRIVATE_FILE);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** The -wal and -shm files of a database this process created: made 0600 whatever the umask did to them. */
+function restrictCompanions(path: string): void {
+  for (const suffix of ['-wal', '-shm']) {
+    try {
+      chmodSync(`${path}${suffix}`, PRIVATE_FILE);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+    }
+  }
+}
+
 /**
  * Storage in one SQLite file, shared safely by several processes on one machine: WAL journal, a busy timeout so
  * writers wait for each other instead of failing, foreign keys on. Write-heavy multi-host deployments want
- * `postgresStorage`.
+ * `postgresStorage`. A database file it creates, and its -wal and -shm files, are readable by their owner only (0600).
  *
  * @example
  * const bridge = createBridge({ storage: sqliteStorage({ path: './data/aforo.db' }), mailer, issuer });
@@ -72,12 +115,14 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
     }
   };
 
+  let created = false;
   return createSqlStorage({
     dialect: 'sqlite',
     location: `sqlite:${options.path}`,
     migrate: options.migrate ?? true,
-    createOrm: async (): Promise<SqlOrm> =>
-      MikroORM.init<SqliteDriver>({
+    createOrm: async (): Promise<SqlOrm> => {
+      if (isFilePath(options.path)) created = createPrivateFile(options.path) || created;
+      return MikroORM.init<SqliteDriver>({
         ...sqlOrmOptions(),
         driver: SqliteDriver,
         dbName: options.path,
@@ -92,7 +137,8 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
             );
           },
         },
-      }),
+      });
+    },
     openConnections: async (orm, driver): Promise<Connections> => {
       // One writer per process (SQLite has one writer at a time anyway, and this process's writes then queue on
       // one connection instead of contending for the file lock), plus read connections that WAL lets run beside it.
@@ -116,6 +162,8 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
         const writer = await open(pragmas);
         const readers: SqliteConnection[] = [];
         for (let i = 0; i < READ_CONNECTIONS; i += 1) readers.push(await open(readerPragmas));
+        // The writer switched the file to WAL, so both companion files exist by now.
+        if (created) restrictCompanions(options.path);
         return sqliteConnections(driver, writer, readers, closeAll);
       } catch (error) {
         await closeAll().catch(() => undefined);
