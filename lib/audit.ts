@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
-import { randomId } from './crypto.js';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import { randomId, type Sealer } from './crypto.js';
 import type { Logger } from './config.js';
+import { loggableError } from './errors.js';
 import type { Storage } from './storage.js';
 
 /** Who made a request, as far as the engine can tell. */
@@ -24,12 +25,31 @@ export function maskEmail(email: string): string {
  */
 export class Auditor {
   private readonly listeners = new Map<string, Set<EventListener>>();
+  private emailKey: Buffer | null;
 
   constructor(
     private readonly storage: Storage,
     private readonly logger: Logger,
-    private readonly emailKey: Buffer,
-  ) {}
+    masterKey: Buffer | null,
+  ) {
+    // Unchanged since the first release, so hashes recorded with a master key keep matching.
+    this.emailKey = masterKey ? createHash('sha256').update('aforo-bridge audit email v1').update(masterKey).digest() : null;
+  }
+
+  /**
+   * Without a master key, derives the `emailHash` key from the engine's signing private key; the engine calls this
+   * at start, once its key is loaded or created. The key must be a secret of this installation: keyed by a constant,
+   * anyone could hash a guessed address and look for it in an audit export. The engine key is such a secret
+   * (generated at first start, kept in storage, the same for every process of the installation), and reusing it
+   * needs no new storage record; HKDF with its own label makes the result independent of the signing use.
+   */
+  async loadEmailKey(sealer: Sealer): Promise<void> {
+    if (this.emailKey) return;
+    const stored = await this.storage.getEngineKey();
+    if (!stored) throw new Error('the engine key is not stored: the engine has not started');
+    const secret = sealer.open(stored.sealedPrivateKey);
+    this.emailKey = Buffer.from(hkdfSync('sha256', secret, 'aforo-bridge', 'audit email hash v2', 32));
+  }
 
   on(type: string, listener: EventListener): () => void {
     let set = this.listeners.get(type);
@@ -40,6 +60,7 @@ export class Auditor {
 
   /** A keyed hash of an email, so audit rows can be correlated without storing the address. */
   emailHash(email: string): string {
+    if (!this.emailKey) throw new Error('the audit email key is not loaded: the engine has not started');
     return createHmac('sha256', this.emailKey).update(email.toLowerCase()).digest('base64url').slice(0, 22);
   }
 
@@ -55,7 +76,7 @@ export class Auditor {
         data,
       });
     } catch (error) {
-      this.logger.error({ err: error, event: type }, 'audit write failed');
+      this.logger.error({ err: loggableError(error), event: type }, 'audit write failed');
     }
     const listeners = this.listeners.get(type);
     if (!listeners || listeners.size === 0) return;
@@ -64,7 +85,7 @@ export class Auditor {
       queueMicrotask(() => {
         Promise.resolve()
           .then(() => listener(event))
-          .catch((error: unknown) => this.logger.error({ err: error, event: type }, 'event listener threw'));
+          .catch((error: unknown) => this.logger.error({ err: loggableError(error), event: type }, 'event listener threw'));
       });
     }
   }

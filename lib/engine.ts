@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Auditor } from './audit.js';
 import type { ResolvedConfig } from './config.js';
 import { createSealer, type Sealer } from './crypto.js';
@@ -20,9 +19,8 @@ export class Engine {
     this.storage = config.storage;
     this.sealer = createSealer(config.masterKey);
     this.material = new KeyMaterialCache(this.sealer);
-    // The email-hash key derives from the master key when there is one, so hashes are not guessable offline.
-    const emailKey = createHash('sha256').update('aforo-bridge audit email v1').update(config.masterKey ?? Buffer.alloc(0)).digest();
-    this.audit = new Auditor(this.storage, config.logger, emailKey);
+    // The email-hash key is a secret of the installation, so hashes are not guessable offline (see loadEmailKey).
+    this.audit = new Auditor(this.storage, config.logger, config.masterKey);
     for (const [type, listener] of Object.entries(config.on)) this.audit.on(type, listener);
   }
 
@@ -44,6 +42,7 @@ export class Engine {
         await this.storage.init();
         this.tokensPromise = SessionTokens.load(this.storage, this.sealer, this.config.issuer, this.now());
         await this.tokensPromise;
+        await this.audit.loadEmailKey(this.sealer);
       })();
       this.startPromise.catch(() => {
         this.startPromise = null;
