@@ -6,14 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { mintBridgeToken } from '../lib/mint.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'bin', 'aforo-bridge.mjs');
+// The source, not the bin: the bin prefers a build in dist/, which may be older than the code whose log is checked.
+const MAIN = join(ROOT, 'cli', 'main.ts');
 const ADMIN_TOKEN = 'logs-test-admin-token-8c2e1f77';
 const ORIGIN = 'http://localhost:5173';
 
 test('serve: the JSON log lines of a full flow hold no token, secret, JWT or plain email', async () => {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AFORO_')) env[key] = value;
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--storage', 'memory', '--admin-token', ADMIN_TOKEN, '--smtp', 'console'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--storage', 'memory', '--admin-token', ADMIN_TOKEN, '--smtp', 'console'], {
     cwd: ROOT, env: { ...env, AFORO_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
