@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Bridge } from '../lib/bridge.js';
 import { BridgeError } from '../lib/errors.js';
-import { errorResponse } from '../lib/handler.js';
+import { errorResponse } from '../lib/edge.js';
 import type { PlainResponse } from '../lib/http.js';
 import type { ActiveSession } from '../lib/sessions.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';

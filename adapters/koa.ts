@@ -1,7 +1,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { Bridge } from '../lib/bridge.js';
 import { BridgeError } from '../lib/errors.js';
-import { errorResponse } from '../lib/handler.js';
+import { errorResponse } from '../lib/edge.js';
 import type { ActiveSession } from '../lib/sessions.js';
 import { sessionVerifier, type RequireSessionOptions } from './require-session.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';

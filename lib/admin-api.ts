@@ -6,12 +6,22 @@ import { normaliseAllowedOrigin } from './origin.js';
 import { publicCustomer, type PublicCustomer } from './sessions.js';
 import { checkPublicKey, mintKey, publicSigningKey, registeredKey } from './signing-keys.js';
 import type { EmbedKey, Invoice, Offering, RatePlan, SigningAlg, Tenant } from './types.js';
+import type { Static } from '@sinclair/typebox';
 import {
+  AdminInvoiceAnswer as AdminInvoiceSchema, AuditPageAnswer as AuditPageSchema, EmbedKeyAnswer as EmbedKeySchema,
+  OfferingAdminAnswer as OfferingSchema, SigningKeyAnswer as SigningKeySchema, TenantAnswer as TenantSchema,
   AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody, CustomerInvoicesQuery, CustomersQuery,
   PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, UpdateEmbedKeyBody,
 } from './admin-schemas.js';
 import { invalid, isCleanString, isEmail, readCursor, SLUG, validate } from './validate.js';
 import { INVOICE_STATUSES } from './embed-api.js';
+
+type TenantAnswer = Static<typeof TenantSchema>;
+type EmbedKeyAnswer = Static<typeof EmbedKeySchema>;
+type SigningKeyAnswer = Static<typeof SigningKeySchema>;
+type OfferingAdminAnswer = Static<typeof OfferingSchema>;
+type AdminInvoiceAnswer = Static<typeof AdminInvoiceSchema>;
+type AuditPageAnswer = Static<typeof AuditPageSchema>;
 
 /**
  * Admin verbs (SPEC section 8). Inputs are untrusted JSON-shaped values, in process as over HTTP: every verb
@@ -38,11 +48,11 @@ async function tenantOf(engine: Engine, slug: unknown): Promise<Tenant> {
   return tenant;
 }
 
-export function publicTenant(tenant: Tenant): Record<string, unknown> {
+export function publicTenant(tenant: Tenant): TenantAnswer {
   return { slug: tenant.slug, name: tenant.name, branding: tenant.branding, magicLink: tenant.magicLink, createdAt: tenant.createdAt.toISOString() };
 }
 
-export async function createTenant(engine: Engine, input: unknown): Promise<Record<string, unknown>> {
+export async function createTenant(engine: Engine, input: CreateTenantBody): Promise<TenantAnswer> {
   const { slug, name, branding = {}, magicLink = {} } = validate(CreateTenantBody, input, 'body');
   const { logoUrl, primaryColor } = branding;
   const { from, allowSignup } = magicLink;
@@ -58,7 +68,7 @@ export async function createTenant(engine: Engine, input: unknown): Promise<Reco
   return publicTenant(tenant);
 }
 
-export async function getTenant(engine: Engine, slug: unknown): Promise<Record<string, unknown>> {
+export async function getTenant(engine: Engine, slug: string): Promise<TenantAnswer> {
   return publicTenant(await tenantOf(engine, slug));
 }
 
@@ -73,11 +83,11 @@ function readOrigins(list: string[]): string[] {
   return [...new Set(origins)];
 }
 
-export function publicEmbedKey(key: EmbedKey): Record<string, unknown> {
+export function publicEmbedKey(key: EmbedKey): EmbedKeyAnswer {
   return { id: key.id, key: key.id, mode: key.mode, allowedOrigins: key.allowedOrigins, status: key.status, createdAt: key.createdAt.toISOString() };
 }
 
-export async function createEmbedKey(engine: Engine, slug: unknown, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+export async function createEmbedKey(engine: Engine, slug: string, input: CreateEmbedKeyBody, caller: Caller = {}): Promise<EmbedKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const body = validate(CreateEmbedKeyBody, input, 'body');
   const allowedOrigins = readOrigins(body.allowedOrigins);
@@ -88,12 +98,12 @@ export async function createEmbedKey(engine: Engine, slug: unknown, input: unkno
   return publicEmbedKey(key);
 }
 
-export async function listEmbedKeys(engine: Engine, slug: unknown): Promise<{ embedKeys: Record<string, unknown>[] }> {
+export async function listEmbedKeys(engine: Engine, slug: string): Promise<{ embedKeys: EmbedKeyAnswer[] }> {
   const tenant = await tenantOf(engine, slug);
   return { embedKeys: (await engine.storage.listEmbedKeys(tenant.slug)).map(publicEmbedKey) };
 }
 
-export async function updateEmbedKey(engine: Engine, slug: unknown, id: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+export async function updateEmbedKey(engine: Engine, slug: string, id: string, input: UpdateEmbedKeyBody, caller: Caller = {}): Promise<EmbedKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const allowedOrigins = readOrigins(validate(UpdateEmbedKeyBody, input, 'body').allowedOrigins);
   const key = await engine.storage.updateEmbedKey(tenant.slug, param(id, 'id', 128), { allowedOrigins });
@@ -102,7 +112,7 @@ export async function updateEmbedKey(engine: Engine, slug: unknown, id: string, 
   return publicEmbedKey(key);
 }
 
-export async function revokeEmbedKey(engine: Engine, slug: unknown, id: string, caller: Caller = {}): Promise<Record<string, unknown>> {
+export async function revokeEmbedKey(engine: Engine, slug: string, id: string, caller: Caller = {}): Promise<EmbedKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const key = await engine.storage.updateEmbedKey(tenant.slug, param(id, 'id', 128), { status: 'REVOKED' });
   if (!key) throw new BridgeError('not_found', 'no embed key with that id');
@@ -110,7 +120,7 @@ export async function revokeEmbedKey(engine: Engine, slug: unknown, id: string, 
   return publicEmbedKey(key);
 }
 
-export async function createSigningKey(engine: Engine, slug: unknown, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+export async function createSigningKey(engine: Engine, slug: string, input: CreateSigningKeyBody, caller: Caller = {}): Promise<SigningKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const body = validate(CreateSigningKeyBody, input, 'body');
   const alg: SigningAlg = body.alg;
@@ -135,12 +145,12 @@ export async function createSigningKey(engine: Engine, slug: unknown, input: unk
   };
 }
 
-export async function listSigningKeys(engine: Engine, slug: unknown): Promise<{ signingKeys: Record<string, unknown>[] }> {
+export async function listSigningKeys(engine: Engine, slug: string): Promise<{ signingKeys: SigningKeyAnswer[] }> {
   const tenant = await tenantOf(engine, slug);
   return { signingKeys: (await engine.storage.listSigningKeys(tenant.slug)).map(publicSigningKey) };
 }
 
-export async function promoteSigningKey(engine: Engine, slug: unknown, kid: string, caller: Caller = {}): Promise<Record<string, unknown>> {
+export async function promoteSigningKey(engine: Engine, slug: string, kid: string, caller: Caller = {}): Promise<SigningKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const now = engine.now();
   const result = await engine.storage.promoteSigningKey(tenant.slug, param(kid, 'kid', 128), now);
@@ -150,7 +160,7 @@ export async function promoteSigningKey(engine: Engine, slug: unknown, kid: stri
   return publicSigningKey(result);
 }
 
-export async function revokeSigningKey(engine: Engine, slug: unknown, kid: string, input: unknown, caller: Caller = {}): Promise<Record<string, unknown>> {
+export async function revokeSigningKey(engine: Engine, slug: string, kid: string, input?: RevokeSigningKeyBody, caller: Caller = {}): Promise<SigningKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const body = validate(RevokeSigningKeyBody, input ?? {}, 'body');
   const force = body.force ?? false;
@@ -166,11 +176,11 @@ export async function revokeSigningKey(engine: Engine, slug: unknown, kid: strin
   return { ...publicSigningKey(result), sessionsEnded };
 }
 
-export function publicOffering(o: Offering): Record<string, unknown> {
+export function publicOffering(o: Offering): OfferingAdminAnswer {
   return { id: o.id, name: o.name, description: o.description, status: o.status, ratePlans: o.ratePlans, updatedAt: o.updatedAt.toISOString() };
 }
 
-export async function putOffering(engine: Engine, slug: unknown, id: string, input: unknown): Promise<Record<string, unknown>> {
+export async function putOffering(engine: Engine, slug: string, id: string, input: PutOfferingBody): Promise<OfferingAdminAnswer> {
   const tenant = await tenantOf(engine, slug);
   const body = validate(PutOfferingBody, input, 'body');
   const ratePlans: RatePlan[] = (body.ratePlans ?? []).map((plan) => ({ ...plan, currency: plan.currency.toUpperCase(), features: plan.features ?? [] }));
@@ -186,13 +196,13 @@ export async function putOffering(engine: Engine, slug: unknown, id: string, inp
   return publicOffering(await engine.storage.putOffering(offering));
 }
 
-export async function listOfferings(engine: Engine, slug: unknown): Promise<{ offerings: Record<string, unknown>[] }> {
+export async function listOfferings(engine: Engine, slug: string): Promise<{ offerings: OfferingAdminAnswer[] }> {
   const tenant = await tenantOf(engine, slug);
   return { offerings: (await engine.storage.listOfferings(tenant.slug, {})).map(publicOffering) };
 }
 
 
-export async function putCustomer(engine: Engine, slug: unknown, externalId: string, input: unknown): Promise<PublicCustomer> {
+export async function putCustomer(engine: Engine, slug: string, externalId: string, input: PutCustomerBody = {}): Promise<PublicCustomer> {
   const tenant = await tenantOf(engine, slug);
   param(externalId, 'externalId', 255);
   const { email, name } = validate(PutCustomerBody, input ?? {}, 'body');
@@ -205,14 +215,14 @@ export async function putCustomer(engine: Engine, slug: unknown, externalId: str
   return publicCustomer(result.customer);
 }
 
-export async function listCustomers(engine: Engine, slug: unknown, email?: string): Promise<{ customers: PublicCustomer[] }> {
+export async function listCustomers(engine: Engine, slug: string, email?: string): Promise<{ customers: PublicCustomer[] }> {
   const tenant = await tenantOf(engine, slug);
   validate(CustomersQuery, email === undefined ? {} : { email }, 'query');
   const customers = await engine.storage.listCustomers(tenant.slug, email ? { email } : {});
   return { customers: customers.map(publicCustomer) };
 }
 
-export async function putInvoice(engine: Engine, slug: unknown, externalId: string, id: string, input: unknown): Promise<Record<string, unknown>> {
+export async function putInvoice(engine: Engine, slug: string, externalId: string, id: string, input: PutInvoiceBody): Promise<AdminInvoiceAnswer> {
   const tenant = await tenantOf(engine, slug);
   param(externalId, 'externalId', 255);
   param(id, 'invoice id', 100);
@@ -245,7 +255,7 @@ export async function listAudit(
   engine: Engine,
   slug: unknown,
   input: { type?: string; since?: string; limit?: string; cursor?: string },
-): Promise<{ events: Record<string, unknown>[]; nextCursor: string | null }> {
+): Promise<AuditPageAnswer> {
   const tenant = await tenantOf(engine, slug);
   const query = validate(AuditQuery, input ?? {}, 'query');
   const limit = query.limit === undefined ? 50 : Number(query.limit);
@@ -274,7 +284,7 @@ export async function listCustomerInvoices(
   slug: unknown,
   externalId: string,
   input: { status?: string; limit?: string },
-): Promise<{ invoices: Record<string, unknown>[] }> {
+): Promise<{ invoices: AdminInvoiceAnswer[] }> {
   const tenant = await tenantOf(engine, slug);
   param(externalId, 'externalId', 255);
   const query = validate(CustomerInvoicesQuery, input ?? {}, 'query');

@@ -1,11 +1,18 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import {
+  AdminInvoiceAnswer, AdminInvoicesAnswer, AuditPageAnswer, AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody,
+  CustomerInvoicesQuery, CustomersAnswer, CustomersQuery, EmbedKeyAnswer, EmbedKeysAnswer, OfferingAdminAnswer, OfferingsAnswer,
+  PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, SigningKeyAnswer, SigningKeysAnswer, TenantAnswer,
+  UpdateEmbedKeyBody,
+} from './admin-schemas.js';
 import type { BridgeApi } from './api.js';
+import type { Caller } from './audit.js';
 import type { EmbedCall } from './embed-api.js';
 import type { PlainRequest } from './http.js';
 import { validate } from './validate.js';
 import {
   AcceptedAnswer, BridgeExchangeBody, ConfigAnswer, EmptyBody, InvoicesAnswer, InvoicesQuery, MagicLinkExchangeBody,
-  MagicLinkRequestBody, MeAnswer, SessionAnswer,
+  MagicLinkRequestBody, MeAnswer, SessionAnswer, CustomerAnswer,
 } from './schemas.js';
 
 /** What a widget route's handler gets: the bound API, the caller, and its body and query, already validated. */
@@ -91,5 +98,67 @@ export const WIDGET_ROUTES: readonly WidgetRoute[] = [
 export function bearerOf(request: PlainRequest): string | undefined {
   return /^Bearer[ ]+([^\s]+)$/i.exec(request.headers.authorization ?? '')?.[1];
 }
+
+/** What an admin route's handler gets: the admin verbs, the path values in template order, body and query. */
+export interface AdminInput {
+  admin: BridgeApi['admin'];
+  params: string[];
+  body: unknown;
+  query: Record<string, string>;
+  caller: Caller;
+}
+
+/**
+ * One admin route (SPEC section 8). The verb it calls validates the body and query by the same schemas, so an
+ * in-process call is held to what an HTTP call is; the schemas here print the OpenAPI document.
+ */
+export interface AdminRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Below `/v1/admin`, with `:name` path values. Handlers pass the body on as read: the verb validates it. */
+  path: string;
+  summary: string;
+  body?: TSchema;
+  query?: TSchema;
+  answer: { status: number; schema: TSchema };
+  handler(input: AdminInput): Promise<unknown>;
+}
+
+/** The admin API, one entry a route. */
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  { method: 'POST', path: '/tenants', summary: 'create a tenant', body: CreateTenantBody, answer: { status: 201, schema: TenantAnswer },
+    handler: ({ admin, body }) => admin.createTenant(body as Static<typeof CreateTenantBody>) },
+  { method: 'GET', path: '/tenants/:slug', summary: 'show a tenant', answer: { status: 200, schema: TenantAnswer },
+    handler: ({ admin, params: [slug] }) => admin.getTenant(slug) },
+  { method: 'POST', path: '/tenants/:slug/embed-keys', summary: 'create an embed key', body: CreateEmbedKeyBody, answer: { status: 201, schema: EmbedKeyAnswer },
+    handler: ({ admin, params: [slug], body, caller }) => admin.createEmbedKey(slug, body as Static<typeof CreateEmbedKeyBody>, caller) },
+  { method: 'GET', path: '/tenants/:slug/embed-keys', summary: 'list embed keys', answer: { status: 200, schema: EmbedKeysAnswer },
+    handler: ({ admin, params: [slug] }) => admin.listEmbedKeys(slug) },
+  { method: 'PATCH', path: '/tenants/:slug/embed-keys/:id', summary: 'replace an allowlist', body: UpdateEmbedKeyBody, answer: { status: 200, schema: EmbedKeyAnswer },
+    handler: ({ admin, params: [slug, id], body, caller }) => admin.updateEmbedKey(slug, id, body as Static<typeof UpdateEmbedKeyBody>, caller) },
+  { method: 'POST', path: '/tenants/:slug/embed-keys/:id/revoke', summary: 'revoke an embed key', answer: { status: 200, schema: EmbedKeyAnswer },
+    handler: ({ admin, params: [slug, id], caller }) => admin.revokeEmbedKey(slug, id, caller) },
+  { method: 'POST', path: '/tenants/:slug/signing-keys', summary: 'mint a signing key, or register a public key', body: CreateSigningKeyBody,
+    answer: { status: 201, schema: SigningKeyAnswer }, handler: ({ admin, params: [slug], body, caller }) => admin.createSigningKey(slug, body as Static<typeof CreateSigningKeyBody>, caller) },
+  { method: 'GET', path: '/tenants/:slug/signing-keys', summary: 'list signing keys (never a secret)', answer: { status: 200, schema: SigningKeysAnswer },
+    handler: ({ admin, params: [slug] }) => admin.listSigningKeys(slug) },
+  { method: 'POST', path: '/tenants/:slug/signing-keys/:kid/promote', summary: 'promote a NEXT key', answer: { status: 200, schema: SigningKeyAnswer },
+    handler: ({ admin, params: [slug, kid], caller }) => admin.promoteSigningKey(slug, kid, caller) },
+  { method: 'POST', path: '/tenants/:slug/signing-keys/:kid/revoke', summary: 'revoke a key', body: RevokeSigningKeyBody, answer: { status: 200, schema: SigningKeyAnswer },
+    handler: ({ admin, params: [slug, kid], body, caller }) => admin.revokeSigningKey(slug, kid, body as Static<typeof RevokeSigningKeyBody>, caller) },
+  { method: 'PUT', path: '/tenants/:slug/offerings/:id', summary: 'create or replace an offering', body: PutOfferingBody, answer: { status: 200, schema: OfferingAdminAnswer },
+    handler: ({ admin, params: [slug, id], body }) => admin.putOffering(slug, id, body as Static<typeof PutOfferingBody>) },
+  { method: 'GET', path: '/tenants/:slug/offerings', summary: 'list offerings', answer: { status: 200, schema: OfferingsAnswer },
+    handler: ({ admin, params: [slug] }) => admin.listOfferings(slug) },
+  { method: 'PUT', path: '/tenants/:slug/customers/:externalId', summary: 'create or update a customer', body: PutCustomerBody, answer: { status: 200, schema: CustomerAnswer },
+    handler: ({ admin, params: [slug, externalId], body }) => admin.putCustomer(slug, externalId, body as Static<typeof PutCustomerBody>) },
+  { method: 'GET', path: '/tenants/:slug/customers', summary: 'list customers', query: CustomersQuery, answer: { status: 200, schema: CustomersAnswer },
+    handler: ({ admin, params: [slug], query }) => admin.listCustomers(slug, query.email) },
+  { method: 'PUT', path: '/tenants/:slug/customers/:externalId/invoices/:id', summary: 'create or replace an invoice', body: PutInvoiceBody,
+    answer: { status: 200, schema: AdminInvoiceAnswer }, handler: ({ admin, params: [slug, externalId, id], body }) => admin.putInvoice(slug, externalId, id, body as Static<typeof PutInvoiceBody>) },
+  { method: 'GET', path: '/tenants/:slug/customers/:externalId/invoices', summary: "list a customer's invoices", query: CustomerInvoicesQuery,
+    answer: { status: 200, schema: AdminInvoicesAnswer }, handler: ({ admin, params: [slug, externalId], query }) => admin.listCustomerInvoices(slug, externalId, query) },
+  { method: 'GET', path: '/tenants/:slug/audit', summary: 'audit trail, newest first', query: AuditQuery, answer: { status: 200, schema: AuditPageAnswer },
+    handler: ({ admin, params: [slug], query }) => admin.listAudit(slug, query) },
+];
 
 export { validate };

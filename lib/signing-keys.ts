@@ -4,6 +4,8 @@ import type { Sealer } from './crypto.js';
 import { randomId } from './crypto.js';
 import { BridgeError } from './errors.js';
 import type { SigningAlg, SigningKey } from './types.js';
+import type { Static } from '@sinclair/typebox';
+import type { SigningKeyAnswer } from './admin-schemas.js';
 
 export const SIGNING_ALGS: readonly SigningAlg[] = ['HS256', 'RS256', 'ES256', 'EdDSA'];
 
@@ -82,7 +84,7 @@ export class KeyMaterialCache {
 }
 
 /** The admin view of a key: never the secret. */
-export function publicSigningKey(key: SigningKey): Record<string, unknown> {
+export function publicSigningKey(key: SigningKey): Static<typeof SigningKeyAnswer> {
   return {
     kid: key.kid,
     alg: key.alg,

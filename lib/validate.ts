@@ -1,6 +1,7 @@
 import { domainToASCII } from 'node:url';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { BridgeError } from './errors.js';
 
 /** Input checks shared by every route: the text rules, emails, cursors, and schema validation. */
@@ -68,7 +69,34 @@ export function readCursor<T>(cursor: string, as: (position: { at: Date; id: str
 
 const checkers = new WeakMap<TSchema, TypeCheck<TSchema>>();
 
-/** Validates `value` against `schema` (compiled once per schema); `what` names it in the 400's message. */
+/** What a schema wanted, in the words of a 400's message. */
+function wanted(schema: Record<string, unknown>, value: unknown): string {
+  const anyOf = schema.anyOf as Array<Record<string, unknown>> | undefined;
+  if (anyOf?.every((option) => 'const' in option)) return `must be one of ${anyOf.map((option) => String(option.const)).join(', ')}`;
+  if (anyOf) return value === null ? 'must not be null' : wanted(anyOf[0], value);
+  const { minLength = 0, maxLength, minimum, maximum, maxItems, pattern } = schema as Record<string, number | string | undefined>;
+  switch (schema.type) {
+    case 'string':
+      if (typeof value !== 'string') return 'must be a string';
+      if (pattern !== undefined && !new RegExp(String(pattern)).test(value)) return 'is malformed';
+      return `must be ${minLength}-${maxLength} characters`;
+    case 'integer':
+      return `must be an integer${minimum !== undefined ? ` between ${minimum} and ${maximum}` : ''}`;
+    case 'boolean':
+      return 'must be a boolean';
+    case 'array':
+      return Array.isArray(value) ? `must be an array of at most ${maxItems} entries` : 'must be an array';
+    case 'object':
+      return 'must be a JSON object';
+    default:
+      return 'is malformed';
+  }
+}
+
+/**
+ * Validates `value` against `schema` (compiled once per schema): the value as typed, or 400 `invalid_request`
+ * naming the first field that is wrong (`ratePlans[0].currency is malformed`); `what` names the whole value.
+ */
 export function validate<T extends TSchema>(schema: T, value: unknown, what: string): Static<T> {
   let checker = checkers.get(schema);
   if (!checker) {
@@ -77,10 +105,11 @@ export function validate<T extends TSchema>(schema: T, value: unknown, what: str
   }
   if (checker.Check(value)) return value as Static<T>;
   const first = checker.Errors(value).First();
-  const where = first?.path ? `${what}${first.path.replace(/\//g, '.')}` : what;
-  const expected = first?.schema && 'maxLength' in first.schema && typeof first.value === 'string' && first.value.length > Number(first.schema.maxLength)
-    ? `is longer than ${first.schema.maxLength} characters`
-    : first?.message.replace(/^Expected/, 'must be').replace(/^Unexpected property/, 'is not a known field') ?? 'is malformed';
-  throw new BridgeError('invalid_request', `${where} ${expected}`.slice(0, 200));
+  const field = (first?.path ?? '').split('/').filter(Boolean).map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`)).join('').replace(/^\./, '');
+  const name = field === '' ? what : field.slice(0, 80);
+  const problem = first === undefined ? 'is malformed'
+    : first.type === ValueErrorType.ObjectAdditionalProperties ? 'is not a known field'
+      : first.type === ValueErrorType.ObjectRequiredProperty ? 'is required'
+        : wanted(first.schema as Record<string, unknown>, first.value);
+  throw new BridgeError('invalid_request', `${name} ${problem}`);
 }
-

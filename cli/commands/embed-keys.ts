@@ -2,6 +2,7 @@ import { BridgeError } from '../../lib/errors.js';
 import { normaliseAllowedOrigin } from '../../lib/origin.js';
 import { UsageError, type GroupSpec } from '../command.js';
 import { CLI_CALLER, STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
+import type { CreateEmbedKeyBody } from '../../lib/admin-schemas.js';
 
 const KEY_FIELDS = ['id', 'mode', 'status', 'allowedOrigins', 'createdAt'];
 
@@ -24,7 +25,7 @@ export const embedKeys: GroupSpec = {
         const tenant = args.required('tenant');
         const allowedOrigins = args.list('origin');
         return withAdmin(args, io, async (admin, out) => {
-          const key = await admin.createEmbedKey(tenant, { allowedOrigins, mode: args.string('mode') }, CLI_CALLER);
+          const key = await admin.createEmbedKey(tenant, { allowedOrigins, mode: args.string('mode') as CreateEmbedKeyBody['mode'] }, CLI_CALLER);
           if (!out.json) io.out(`created embed key ${String(key.id)}`);
           out.record(key, KEY_FIELDS);
         });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, type GroupSpec } from '../command.js';
 import { STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
+import type { PutInvoiceBody } from '../../lib/admin-schemas.js';
 
 const FIELDS = ['id', 'externalId', 'number', 'status', 'amountDueCents', 'amountPaidCents', 'currency', 'issuedAt', 'dueAt', 'pdfUrl', 'hostedUrl'];
 const CUSTOMER_OPTION = { customer: { type: 'string' as const, value: '<externalId>', description: "The customer's external id" } };
@@ -65,7 +66,7 @@ export const invoices: GroupSpec = {
         body.issuedAt ??= new Date().toISOString();
         delete body.id;
         return withAdmin(args, io, async (admin, out) => {
-          const invoice = await admin.putInvoice(tenant, customer, id, body);
+          const invoice = await admin.putInvoice(tenant, customer, id, body as PutInvoiceBody);
           if (!out.json) io.out(`saved invoice ${id}`);
           out.record(invoice, FIELDS);
         });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { BridgeError } from '../../lib/errors.js';
 import { UsageError, type Args, type CommandSpec, type GroupSpec } from '../command.js';
 import { STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
+import type { PutOfferingBody } from '../../lib/admin-schemas.js';
 
 const FIELDS = ['id', 'name', 'description', 'status', 'ratePlans', 'updatedAt'];
 
@@ -94,7 +95,7 @@ export const offerings: GroupSpec = {
         if (body.name === undefined) throw new UsageError('--name is required (or a name in --file)', args.command);
         delete body.id;
         return withAdmin(args, io, async (admin, out) => {
-          const offering = await admin.putOffering(tenant, id, body);
+          const offering = await admin.putOffering(tenant, id, body as PutOfferingBody);
           if (!out.json) io.out(`saved offering ${id}`);
           out.record(offering, FIELDS);
         });

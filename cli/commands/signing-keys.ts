@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError, type GroupSpec } from '../command.js';
 import { CLI_CALLER, STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
+import type { SigningAlg } from '../../lib/types.js';
 
 const KEY_FIELDS = ['kid', 'alg', 'status', 'createdAt', 'promotedAt', 'revokedAt'];
 
@@ -30,7 +31,7 @@ export const signingKeys: GroupSpec = {
         args.noMorePositionals(0);
         const tenant = args.required('tenant');
         return withAdmin(args, io, async (admin, out) => {
-          const minted = await admin.createSigningKey(tenant, { alg: args.string('alg') }, CLI_CALLER);
+          const minted = await admin.createSigningKey(tenant, { alg: args.string('alg') as SigningAlg }, CLI_CALLER);
           const kid = String(minted.kid);
           if (args.flag('promote')) {
             const promoted = await admin.promoteSigningKey(tenant, kid, CLI_CALLER);
@@ -62,7 +63,7 @@ export const signingKeys: GroupSpec = {
           throw new UsageError(`cannot read --public-key: ${(error as Error).message}`, args.command);
         }
         return withAdmin(args, io, async (admin, out) => {
-          const key = await admin.createSigningKey(tenant, { alg, publicKeyPem }, CLI_CALLER);
+          const key = await admin.createSigningKey(tenant, { alg: alg as SigningAlg, publicKeyPem }, CLI_CALLER);
           if (!out.json) io.out(`registered signing key ${String(key.kid)}`);
           out.record(key, ['kid', 'alg', 'status', 'createdAt']);
         });

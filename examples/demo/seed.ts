@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Bridge } from '../../lib/bridge.js';
 import { BridgeError } from '../../lib/errors.js';
+import type { PutInvoiceBody, PutOfferingBody } from '../../lib/admin-schemas.js';
 
 type Admin = Bridge['api']['admin'];
 
@@ -103,10 +104,10 @@ export async function seedDemo(admin: Admin, secretsPath: string, origins: strin
   const { kid, secret } = await ensureSigningKey(admin, saved);
   const { offerings } = await admin.listOfferings(TENANT);
   for (const { id, ...offering } of OFFERINGS) {
-    if (!offerings.some((o) => o.id === id)) await admin.putOffering(TENANT, id, offering);
+    if (!offerings.some((o) => o.id === id)) await admin.putOffering(TENANT, id, offering as PutOfferingBody);
   }
   for (const user of Object.values(USERS)) await admin.putCustomer(TENANT, user.externalId, { email: user.email, name: user.name });
-  for (const invoice of INVOICES) await admin.putInvoice(TENANT, USERS[invoice.user].externalId, invoice.id, invoice.body);
+  for (const invoice of INVOICES) await admin.putInvoice(TENANT, USERS[invoice.user].externalId, invoice.id, invoice.body as PutInvoiceBody);
   const secrets: DemoSecrets = { embedKey, kid, secret, cookieKey: saved.cookieKey ?? randomBytes(32).toString('base64url') };
   await writeFile(secretsPath, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return { ...secrets, created };

@@ -206,7 +206,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
 }
 
 async function seedCatalogue(bridge: Bridge): Promise<void> {
-  const plan = (id: string, name: string, currency: string, amountCents: number, interval: string, features: string[] = []) =>
+  const plan = (id: string, name: string, currency: string, amountCents: number, interval: 'month' | 'year' | 'one_time', features: string[] = []) =>
     ({ id, name, currency, amountCents, interval, features });
   const admin = bridge.api.admin;
   await admin.putOffering(TENANT, 'starter', {
@@ -226,7 +226,7 @@ async function seedInvoices(bridge: Bridge): Promise<void> {
   const admin = bridge.api.admin;
   await admin.putCustomer(TENANT, ANA.externalId, { email: ANA.email, name: ANA.name });
   await admin.putCustomer(TENANT, BO.externalId, { email: BO.email, name: BO.name });
-  const statuses = ['OPEN', 'PAID', 'OPEN', 'OVERDUE', 'PAID', 'VOID', 'OPEN'];
+  const statuses = ['OPEN', 'PAID', 'OPEN', 'OVERDUE', 'PAID', 'VOID', 'OPEN'] as const;
   for (const [i, status] of statuses.entries()) {
     const month = String(i + 1).padStart(2, '0');
     await admin.putInvoice(TENANT, ANA.externalId, `in_ana_${i + 1}`, {

@@ -1,0 +1,94 @@
+import { BridgeError } from './errors.js';
+import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
+import { isCleanString } from './validate.js';
+
+/**
+ * The engine's edge, shared by the request handler, the admin routes, the adapters and `serve`: the one helper
+ * that builds the error envelope, JSON answers, and the reading and text checks every request goes through.
+ */
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): PlainResponse {
+  return { status, headers: { ...JSON_HEADERS, ...headers }, body: body === null ? null : JSON.stringify(body) };
+}
+
+export function errorResponse(error: BridgeError, headers: Record<string, string> = {}): PlainResponse {
+  const extra: Record<string, string> = error.retryAfter !== undefined ? { 'retry-after': String(error.retryAfter) } : {};
+  // A refused oversized body may still be on its way: the connection ends with this answer instead of reading it.
+  if (error.code === 'payload_too_large') extra.connection = 'close';
+  return json(error.status, { error: { code: error.code, message: error.message } }, { ...headers, ...extra });
+}
+
+const MAX_BODY_DEPTH = 16;
+const MAX_QUERY_VALUE = 2048;
+// Header values the engine reads; Node's parser already refuses NUL in headers, in-process callers may not.
+const READ_HEADERS = ['x-aforo-tenant', 'x-aforo-embed-key', 'origin', 'authorization', 'user-agent', 'content-type', 'x-forwarded-for'];
+// Keys that mean something to JavaScript objects have no place in any request body of the engine.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function refuse(message: string): never {
+  throw new BridgeError('invalid_request', message);
+}
+
+/** Every string and key of a parsed body: well-formed, no NUL, no prototype keys, bounded nesting. */
+function checkBodyValue(value: unknown, depth: number): void {
+  if (typeof value === 'string') {
+    if (!isCleanString(value)) refuse('the body has a string that is not well-formed text or holds a NUL');
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > MAX_BODY_DEPTH) refuse('the body is nested too deeply');
+  if (Array.isArray(value)) {
+    for (const item of value) checkBodyValue(item, depth + 1);
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key) || !isCleanString(key)) refuse('the body has a field name that is not allowed');
+    checkBodyValue(item, depth + 1);
+  }
+}
+
+/**
+ * The edge check of SPEC section 5 for everything but the body: the path, every query value and the headers the
+ * engine reads must be well-formed text with no NUL (raw or percent-encoded), before any storage call.
+ */
+export function checkRequestStrings(request: PlainRequest): void {
+  if (!isCleanString(request.path) || /%00/i.test(request.path)) refuse('the path holds a NUL or malformed text');
+  for (const [name, value] of Object.entries(request.query)) {
+    if (typeof value !== 'string' || !isCleanString(name) || !isCleanString(value) || value.length > MAX_QUERY_VALUE) {
+      refuse(`query parameter ${JSON.stringify(name.slice(0, 40))} is malformed or too long`);
+    }
+  }
+  for (const name of READ_HEADERS) {
+    const value = request.headers[name];
+    if (value !== undefined && (typeof value !== 'string' || !isCleanString(value))) refuse(`the ${name} header is malformed`);
+  }
+}
+
+/** Reads a JSON body: size cap, media type, parse, edge check. A body the host already parsed is taken as it is. */
+export function readJsonBody(request: PlainRequest): unknown {
+  const { body } = request;
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
+  if (body === undefined || body === null) return undefined;
+  if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
+    checkBodyValue(body, 0);
+    return body;
+  }
+  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  if (size > MAX_BODY_BYTES) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
+  if (size === 0) return undefined;
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
+    throw new BridgeError('unsupported_media_type', 'the body must be application/json');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch {
+    throw new BridgeError('invalid_request', 'the body is not valid JSON');
+  }
+  checkBodyValue(parsed, 0);
+  return parsed;
+}
+
