@@ -1,5 +1,5 @@
 import { UsageError, type Args, type CommandSpec, type Io } from '../command.js';
-import { LOG_LEVELS, serveLogger } from '../logger.js';
+import { errorFields, LOG_LEVELS, serveLogger } from '../logger.js';
 import { masterKeyOf, secretOf, STORAGE_OPTIONS } from '../runtime.js';
 import { startServer, type RunningServer } from '../serve.js';
 
@@ -40,7 +40,7 @@ export function closeOnSignals(server: Pick<RunningServer, 'close'>, io: Pick<Io
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        io.err(`error: shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        io.err(`error: shutdown failed: ${errorFields(error).message}`);
         process.exit(1);
       },
     );
