@@ -243,6 +243,7 @@ export async function putInvoice(engine: Engine, slug: string, externalId: strin
   if (upserted === 'email_taken') throw new BridgeError('internal', 'unexpected email conflict');
   const invoice: Invoice = { id, tenant: tenant.slug, customerId: upserted.customer.id, ...invoiceFields };
   const stored = await engine.storage.putInvoice(invoice);
+  if (stored === 'other_customer') throw new BridgeError('conflict', 'this invoice id belongs to another customer');
   return {
     id: stored.id, customerId: stored.customerId, externalId, number: stored.number, status: stored.status,
     amountDueCents: stored.amountDueCents, amountPaidCents: stored.amountPaidCents, currency: stored.currency,

@@ -121,8 +121,13 @@ export interface Storage {
   putOffering(offering: Offering): Promise<Offering>;
   /** Ordered by name then id. */
   listOfferings(tenant: string, filter: { status?: Offering['status'] }): Promise<Offering[]>;
-  /** Inserts or replaces the invoice (tenant, id). */
-  putInvoice(invoice: Invoice): Promise<Invoice>;
+  /**
+   * Inserts the invoice (tenant, id), or replaces it when it already belongs to the same customer. An invoice never
+   * moves between customers: when (tenant, id) belongs to another customer nothing changes and `'other_customer'` is
+   * returned. One conditional write: of racing puts of one new id for different customers exactly one stores it
+   * (in one process or several), every other gets `'other_customer'`.
+   */
+  putInvoice(invoice: Invoice): Promise<Invoice | 'other_customer'>;
   /**
    * The customer's invoices, newest `issuedAt` first, ties by id descending; only those strictly after `after`
    * in that order; at most `limit`.

@@ -178,7 +178,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
         .map(copy);
     },
     async putInvoice(invoice) {
-      invoices.set(scoped(invoice.tenant, invoice.id), copy(invoice));
+      // Read and write with no await between them: racing puts of one id see each other's write.
+      const key = scoped(invoice.tenant, invoice.id);
+      const stored = invoices.get(key);
+      if (stored && stored.customerId !== invoice.customerId) return 'other_customer';
+      invoices.set(key, copy(invoice));
       return copy(invoice);
     },
     async listInvoices(query) {

@@ -13,7 +13,15 @@ import {
   invoiceRecord,
   offeringRecord,
   ids,
+  times,
 } from './fixtures.js';
+
+/** A put that must store: anything but the invoice back fails the test. */
+async function stored(put: Promise<Invoice | 'other_customer'>): Promise<Invoice> {
+  const result = await put;
+  assert.notEqual(result, 'other_customer');
+  return result as Invoice;
+}
 
 export const offeringAndInvoiceCases: Section = (it, s) => {
   it('putOffering: inserts, then replaces the same (tenant, id)', async () => {
@@ -47,12 +55,46 @@ export const offeringAndInvoiceCases: Section = (it, s) => {
     assert.deepEqual(await s().listInvoices({ tenant, customerId: customer.id, limit: 10 }), [paid]);
   });
 
+  it('putInvoice: an id that belongs to another customer is refused and stays with its customer', async () => {
+    const { tenant, customer } = await addWorld(s());
+    const other = await addCustomer(s(), tenant);
+    const invoice = await stored(s().putInvoice(invoiceRecord(tenant, customer.id)));
+    const moved: Invoice = { ...invoiceRecord(tenant, other.id, { id: invoice.id }), status: 'VOID' };
+    assert.equal(await s().putInvoice(moved), 'other_customer');
+    assert.deepEqual(await s().listInvoices({ tenant, customerId: customer.id, limit: 10 }), [invoice]);
+    assert.deepEqual(await s().listInvoices({ tenant, customerId: other.id, limit: 10 }), []);
+  });
+
+  it('putInvoice: the same id under another tenant is another invoice', async () => {
+    const first = await addWorld(s());
+    const second = await addWorld(s());
+    const invoice = invoiceRecord(first.tenant, first.customer.id);
+    assert.deepEqual(await s().putInvoice(invoice), invoice);
+    const twin = invoiceRecord(second.tenant, second.customer.id, { id: invoice.id });
+    assert.deepEqual(await s().putInvoice(twin), twin);
+  });
+
+  it('putInvoice: of concurrent puts of one new id for different customers exactly one wins', async () => {
+    const { tenant } = await addWorld(s());
+    const customers = await Promise.all(times(10, () => addCustomer(s(), tenant)));
+    const id = unique('in_');
+    const results = await Promise.all(customers.map((c) => s().putInvoice(invoiceRecord(tenant, c.id, { id }))));
+    const winners = results.filter((r): r is Invoice => r !== 'other_customer');
+    assert.equal(winners.length, 1);
+    assert.equal(results.filter((r) => r === 'other_customer').length, 9);
+    const owner = winners[0].customerId;
+    assert.deepEqual(ids(await s().listInvoices({ tenant, customerId: owner, limit: 10 })), [id]);
+    for (const c of customers.filter((c) => c.id !== owner)) {
+      assert.deepEqual(await s().listInvoices({ tenant, customerId: c.id, limit: 10 }), []);
+    }
+  });
+
   /** Five invoices: newest first they are e, d, c, b, a (c and b share issuedAt; c has the greater id). */
   async function invoiceLadder() {
     const world = await addWorld(s());
     const p = unique('in_');
     const put = (suffix: string, issuedAt: Date, status: Invoice['status']) =>
-      s().putInvoice(invoiceRecord(world.tenant, world.customer.id, { id: `${p}${suffix}`, issuedAt, status }));
+      stored(s().putInvoice(invoiceRecord(world.tenant, world.customer.id, { id: `${p}${suffix}`, issuedAt, status })));
     const b = await put('b', at(2 * DAY), 'PAID');
     const a = await put('a', at(DAY), 'PAID');
     const e = await put('e', at(4 * DAY), 'OPEN');
@@ -92,7 +134,7 @@ export const offeringAndInvoiceCases: Section = (it, s) => {
     const first = await addWorld(s());
     const second = await addWorld(s());
     const neighbour = await addCustomer(s(), first.tenant);
-    const mine = await s().putInvoice(invoiceRecord(first.tenant, first.customer.id));
+    const mine = await stored(s().putInvoice(invoiceRecord(first.tenant, first.customer.id)));
     await s().putInvoice(invoiceRecord(first.tenant, neighbour.id));
     await s().putInvoice(invoiceRecord(second.tenant, second.customer.id));
     const query = { customerId: first.customer.id, limit: 10 };

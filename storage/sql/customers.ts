@@ -204,13 +204,17 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
       );
       return rows.map((row) => db().records.offering(row));
     },
+    // One conditional write: the update half runs only when the stored row has the same customer, so an invoice never
+    // moves. Of racing inserts of one new id the primary key admits one; the others wait for it, take the update
+    // path, fail its WHERE against the committed row and get no row back: `other_customer`.
     async putInvoice(invoice) {
       const rows = await db().all(
         `insert into invoices (${INVOICE_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (tenant, id) do update set customer_id = excluded.customer_id, number = excluded.number,
+         on conflict (tenant, id) do update set number = excluded.number,
          status = excluded.status, amount_due_cents = excluded.amount_due_cents,
          amount_paid_cents = excluded.amount_paid_cents, currency = excluded.currency, issued_at = excluded.issued_at,
          due_at = excluded.due_at, pdf_url = excluded.pdf_url, hosted_url = excluded.hosted_url
+         where invoices.customer_id = excluded.customer_id
          returning ${INVOICE_COLUMNS}`,
         [
           invoice.tenant,
@@ -227,7 +231,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
           invoice.hostedUrl,
         ],
       );
-      return db().records.invoice(rows[0]);
+      return rows.length === 0 ? 'other_customer' : db().records.invoice(rows[0]);
     },
     async listInvoices({ tenant, customerId, status, limit, after }) {
       if (limit <= 0) return [];
