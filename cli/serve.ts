@@ -6,7 +6,9 @@ import { koaBridge } from '../adapters/koa.js';
 import { consoleMailer, smtpMailer } from '../adapters/mail.js';
 import { createBridge, type Bridge } from '../lib/bridge.js';
 import type { BridgeOptions, Logger } from '../lib/config.js';
+import { errorResponse } from '../lib/edge.js';
 import { BridgeError, type ErrorCode } from '../lib/errors.js';
+import type { PlainResponse } from '../lib/http.js';
 import type { Mailer } from '../lib/mailer.js';
 import type { Storage } from '../lib/storage.js';
 import { UsageError } from './command.js';
@@ -115,6 +117,12 @@ function resolveMailer(option: string | Mailer | undefined, issuer: string, from
   throw new UsageError('--smtp must be console or an smtp:// or smtps:// URL');
 }
 
+function send(ctx: Koa.Context, response: PlainResponse): void {
+  ctx.status = response.status;
+  ctx.set(response.headers);
+  ctx.body = response.body;
+}
+
 /** The last word on any error below the engine: the SPEC's envelope, never a stack. */
 function errorEnvelope(logger: Logger): Koa.Middleware {
   return async (ctx, next) => {
@@ -128,27 +136,20 @@ function errorEnvelope(logger: Logger): Koa.Middleware {
       }
       const status = (error as { status?: unknown }).status;
       const expose = error instanceof BridgeError || (error as { expose?: unknown }).expose === true;
+      let refusal: BridgeError;
       if (expose && typeof status === 'number' && status >= 400 && status < 500) {
-        const code = error instanceof BridgeError ? error.code : CODE_BY_STATUS.get(status) ?? 'invalid_request';
-        ctx.status = status;
-        ctx.body = { error: { code, message: (error as Error).message } };
+        refusal = error instanceof BridgeError ? error : new BridgeError(CODE_BY_STATUS.get(status) ?? 'invalid_request', (error as Error).message);
       } else {
         logger.error({ err: errorFields(error), method: ctx.method, path: logPath(ctx.path) }, 'request failed');
-        ctx.status = 500;
-        ctx.body = { error: { code: 'internal', message: 'internal error' } };
+        refusal = new BridgeError('internal', 'internal error');
       }
-      ctx.set('cache-control', 'no-store');
+      send(ctx, errorResponse(refusal));
     }
   };
 }
 
 function notFound(): Koa.Middleware {
-  return async (ctx) => {
-    ctx.status = 404;
-    ctx.set('cache-control', 'no-store');
-    ctx.set('x-content-type-options', 'nosniff');
-    ctx.body = { error: { code: 'not_found', message: 'nothing is served at this path' } };
-  };
+  return async (ctx) => send(ctx, errorResponse(new BridgeError('not_found', 'nothing is served at this path')));
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
