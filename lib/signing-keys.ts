@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { exportPKCS8, exportSPKI, generateKeyPair, importSPKI } from 'jose';
 import type { Sealer } from './crypto.js';
 import { randomId } from './crypto.js';
@@ -30,15 +30,37 @@ export async function mintKey(tenant: string, alg: SigningAlg, sealer: Sealer, n
   return { key: { ...base, sealedSecret: null, publicKeyPem }, privateKeyPem, publicKeyPem };
 }
 
-/** Checks a tenant-generated public key against its declared alg; RSA keys under 2048 bits are refused. */
-export function checkPublicKey(alg: SigningAlg, pem: string): string {
-  if (alg === 'HS256') throw new BridgeError('invalid_request', 'HS256 keys are minted by the engine; publicKeyPem needs RS256, ES256 or EdDSA');
-  let key: KeyObject;
+// One SPKI (`PUBLIC KEY`) or PKCS#1 (`RSA PUBLIC KEY`) block and nothing else. createPublicKey alone would also take a
+// private key or a certificate and quietly keep its public half: a tenant who pasted its private key would be told
+// all is well while the secret has left its hands, so such input is refused, and the tenant told why.
+const PUBLIC_PEM = /^-----BEGIN (PUBLIC KEY|RSA PUBLIC KEY)-----\r?\n[A-Za-z0-9+/=\r\n]+-----END \1-----$/;
+
+function readPublicPem(pem: string): KeyObject {
+  const text = pem.trim();
+  if (/PRIVATE KEY/.test(text) || isPrivateKey(text)) {
+    throw new BridgeError('invalid_request', 'publicKeyPem holds a private key: register only its public half (BEGIN PUBLIC KEY) and keep the private key secret');
+  }
+  if (!PUBLIC_PEM.test(text)) throw new BridgeError('invalid_request', 'publicKeyPem must be one PEM public key (BEGIN PUBLIC KEY), not a certificate or other data');
   try {
-    key = createPublicKey({ key: pem, format: 'pem' });
+    return createPublicKey({ key: text, format: 'pem' });
   } catch {
     throw new BridgeError('invalid_request', 'publicKeyPem is not a PEM public key');
   }
+}
+
+function isPrivateKey(text: string): boolean {
+  try {
+    createPrivateKey({ key: text, format: 'pem' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Checks a tenant-generated public key against its declared alg; RSA keys under 2048 bits are refused. */
+export function checkPublicKey(alg: SigningAlg, pem: string): string {
+  if (alg === 'HS256') throw new BridgeError('invalid_request', 'HS256 keys are minted by the engine; publicKeyPem needs RS256, ES256 or EdDSA');
+  const key = readPublicPem(pem);
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails ?? {};
   if (alg === 'RS256') {
