@@ -47,6 +47,11 @@ export interface BridgeOptions {
   };
   /** Requests per minute per client IP on the exchange, refresh and magic-link exchange endpoints (default 300). */
   ipRateLimit?: number;
+  /**
+   * Admin API calls per minute per client IP without the right admin token (default 30); past it they get 429
+   * `rate_limited`. Calls with the right token are never limited by it.
+   */
+  adminRateLimit?: number;
   magicLink?: {
     /** Link lifetime in seconds (default 900). */
     ttl?: number;
@@ -86,6 +91,7 @@ export interface ResolvedConfig {
   bridgeMaxLifetime: number;
   bridgeLeeway: number;
   ipRateLimit: number;
+  adminRateLimit: number;
   magicLink: {
     ttl: number;
     perIpPerMinute: number;
@@ -114,6 +120,8 @@ export const DEFAULTS = {
   bridgeLeeway: 30,
   /** Per client IP per minute across the token-exchanging endpoints. */
   ipRateLimit: 300,
+  /** Per client IP per minute, admin calls without the right token: enough for a mistyped token, too few to guess one. */
+  adminRateLimit: 30,
   /** Fifteen minutes for a magic link. */
   magicLinkTtl: 900,
   magicLinkPerIpPerMinute: 10,
@@ -126,7 +134,7 @@ export const DEFAULTS = {
 
 const KNOWN = new Set([
   'storage', 'mailer', 'issuer', 'adminToken', 'masterKey', 'trustProxy', 'sessionTtl', 'sessionMaxAge',
-  'bridgeToken', 'ipRateLimit', 'magicLink', 'dataSource', 'logger', 'clock', 'on', 'housekeeping',
+  'bridgeToken', 'ipRateLimit', 'adminRateLimit', 'magicLink', 'dataSource', 'logger', 'clock', 'on', 'housekeeping',
 ]);
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -243,6 +251,7 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
     bridgeMaxLifetime: integer('bridgeToken.maxLifetime', bridge.maxLifetime, DEFAULTS.bridgeMaxLifetime, 10, 3600),
     bridgeLeeway: integer('bridgeToken.leeway', bridge.leeway, DEFAULTS.bridgeLeeway, 0, 300),
     ipRateLimit: integer('ipRateLimit', options.ipRateLimit, DEFAULTS.ipRateLimit, 1, 1_000_000),
+    adminRateLimit: integer('adminRateLimit', options.adminRateLimit, DEFAULTS.adminRateLimit, 1, 1_000_000),
     magicLink: {
       ttl: integer('magicLink.ttl', magic.ttl, DEFAULTS.magicLinkTtl, 60, 86400),
       perIpPerMinute: integer('magicLink.perIpPerMinute', magic.perIpPerMinute, DEFAULTS.magicLinkPerIpPerMinute, 1, 100_000),
