@@ -23,9 +23,9 @@ function send(res: Response, response: PlainResponse): void {
   res.end(response.body ?? undefined);
 }
 
-function search(url: string): URLSearchParams {
+function search(url: string): string {
   const at = url.indexOf('?');
-  return new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
+  return at === -1 ? '' : url.slice(at + 1);
 }
 
 // body-parser's error types (express.json(), express.text(), …), as the engine's own codes.

@@ -59,7 +59,7 @@ export const fastifyBridge: FastifyPluginAsync<FastifyBridgeOptions> = async (ap
     const response = await bridge.handle({
       method: request.method,
       path: pathname.slice(prefix.length) || '/',
-      query: plainQuery(new URLSearchParams(at === -1 ? '' : request.url.slice(at + 1))),
+      query: plainQuery(at === -1 ? '' : request.url.slice(at + 1)),
       headers: plainHeaders(request.headers),
       // A Buffer from the parser above, or a value a host hook already parsed.
       body: request.body,

@@ -35,7 +35,7 @@ export function koaBridge(bridge: Bridge, options: KoaBridgeOptions = {}): Middl
     const response = await bridge.handle({
       method: ctx.method,
       path,
-      query: plainQuery(new URLSearchParams(ctx.querystring)),
+      query: plainQuery(ctx.querystring),
       headers: plainHeaders(ctx.headers),
       body,
       ip: ctx.ip,

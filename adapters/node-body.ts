@@ -42,9 +42,24 @@ export function plainHeaders(headers: IncomingMessage['headers']): Record<string
   return out;
 }
 
-/** First value of each query parameter. */
-export function plainQuery(search: URLSearchParams): Record<string, string> {
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    // A malformed escape or bytes that are not UTF-8 (a lone surrogate as %ED%A0%80): URLSearchParams would turn
+    // them into U+FFFD, which passes as text. A NUL in their place is refused at the engine's edge with 400.
+    return '\u0000';
+  }
+}
+
+/** First value of each query parameter of a raw query string (no `?`), decoded strictly as UTF-8. */
+export function plainQuery(search: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of search) if (!(name in out)) out[name] = value;
+  for (const pair of search.split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const name = decodeComponent(at === -1 ? pair : pair.slice(0, at));
+    if (!Object.hasOwn(out, name)) out[name] = decodeComponent(at === -1 ? '' : pair.slice(at + 1));
+  }
   return out;
 }

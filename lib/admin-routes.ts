@@ -13,7 +13,8 @@ export const ADMIN_ROUTE_KEYS = ADMIN_ROUTES.map(({ method, path }) => `${method
 
 const MATCHERS: Array<[AdminRoute, RegExp]> = ADMIN_ROUTES.map((route) => [
   route,
-  new RegExp(`^${route.path.replace(/:[a-zA-Z]+/g, '([^/]{1,255})')}$`),
+  // Any length matches, so an over-long value is the verb's 400 rather than a path the engine does not serve.
+  new RegExp(`^${route.path.replace(/:[a-zA-Z]+/g, '([^/]+)')}$`),
 ]);
 
 function decodeSegments(match: RegExpExecArray): string[] {
@@ -187,6 +188,10 @@ export async function adminRoute(engine: Engine, api: BridgeApi, request: PlainR
   // Whoever reads the audit trail sees every refusal made so far, not only those of minutes that have ended.
   await (route.path === AUDIT_PATH ? refusals.flushAll() : refusals.flushEnded());
   const params = decodeSegments(pattern.exec(path) as RegExpExecArray);
-  const body = route.body ? readJsonBody(request) : undefined;
+  // Every body goes through the edge (size, media type, JSON object); a route that takes none refuses one.
+  const body = readJsonBody(request);
+  if (!route.body && body !== undefined && Object.keys(body as object).length > 0) {
+    return errorResponse(new BridgeError('invalid_request', 'this route takes no body'));
+  }
   return json(route.answer.status, await route.handler({ admin: api.admin, params, body, query: request.query, caller }));
 }

@@ -20,6 +20,7 @@ export function errorResponse(error: BridgeError, headers: Record<string, string
 }
 
 const MAX_BODY_DEPTH = 16;
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const MAX_QUERY_VALUE = 2048;
 // Header values the engine reads; Node's parser already refuses NUL in headers, in-process callers may not.
 const READ_HEADERS = ['x-aforo-tenant', 'x-aforo-embed-key', 'origin', 'authorization', 'user-agent', 'content-type', 'x-forwarded-for'];
@@ -72,7 +73,7 @@ export function readJsonBody(request: PlainRequest): unknown {
   if (declared > MAX_BODY_BYTES) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
-    checkBodyValue(body, 0);
+    checkBody(body);
     return body;
   }
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
@@ -82,13 +83,26 @@ export function readJsonBody(request: PlainRequest): unknown {
   if (type !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(type)) {
     throw new BridgeError('unsupported_media_type', 'the body must be application/json');
   }
+  let text: string;
+  try {
+    // Fatal decoding: bytes that are not UTF-8 are refused, not turned into U+FFFD and stored.
+    text = typeof body === 'string' ? body : UTF8.decode(body);
+  } catch {
+    throw new BridgeError('invalid_request', 'the body is not valid UTF-8');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw new BridgeError('invalid_request', 'the body is not valid JSON');
   }
-  checkBodyValue(parsed, 0);
+  checkBody(parsed);
   return parsed;
+}
+
+/** Every body the engine takes is one JSON object (SPEC sections 5 and 8): `null`, arrays and scalars are 400. */
+function checkBody(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('the body must be a JSON object');
+  checkBodyValue(value, 0);
 }
 

@@ -40,9 +40,14 @@ export const PUBLIC_ROUTES = [
 
 const WIDGET_ROUTE_BY_KEY = new Map(WIDGET_ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
 
-/** A path as logs may keep it: a customer's externalId (often an email) is replaced by its parameter name. */
+/** A path as logs may keep it: a customer's externalId (often an email), or any segment with an `@`, is masked. */
 function logPath(path: string): string {
-  return path.slice(0, 200).replace(/\/customers\/[^/]+/, '/customers/:externalId');
+  return path
+    .slice(0, 200)
+    .replace(/\/customers\/[^/]+/, '/customers/:externalId')
+    .split('/')
+    .map((segment) => (/@|%40/i.test(segment) ? '[email]' : segment))
+    .join('/');
 }
 
 /**
