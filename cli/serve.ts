@@ -36,6 +36,8 @@ export interface ServerOptions {
   masterKey?: string;
   trustProxy?: number | string[] | false;
   ipRateLimit?: number;
+  /** Admin calls without the right token per client IP per minute before 429 (default 30). */
+  adminRateLimit?: number;
   /** Engine options the standalone server has no flag for (the demo sets magic-link options). */
   engine?: Pick<BridgeOptions, 'magicLink' | 'sessionTtl' | 'sessionMaxAge' | 'clock'>;
   logger?: Logger;
@@ -252,6 +254,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ...(options.masterKey !== undefined ? { masterKey: options.masterKey } : {}),
       ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
       ...(options.ipRateLimit !== undefined ? { ipRateLimit: options.ipRateLimit } : {}),
+      ...(options.adminRateLimit !== undefined ? { adminRateLimit: options.adminRateLimit } : {}),
       ...options.engine,
     });
   } catch (error) {

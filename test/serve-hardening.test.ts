@@ -359,3 +359,15 @@ test('audit emailHash: without a master key it is keyed by a per-install secret,
   const keyed = createHash('sha256').update('aforo-bridge audit email v1').update(Buffer.from(masterKey, 'base64')).digest();
   assert.equal(await requestedHash(join(work, 'hash-c.db'), masterKey), createHmac('sha256', keyed).update(EMAIL).digest('base64url').slice(0, 22));
 });
+
+test('serve --admin-rate-limit: past that many wrong-token admin calls a minute from one IP the answer is 429 with Retry-After', async () => {
+  const served = await serve(['--storage', 'memory', '--admin-rate-limit', '3'], { AFORO_ADMIN_TOKEN: ADMIN_TOKEN });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await call(served, 'GET', '/v1/admin/tenants/none', undefined, asAdmin('wrong-token-0123456789'))).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429]);
+    assert.equal((await call(served, 'GET', '/v1/admin/tenants/none', undefined, asAdmin())).status, 404);
+  } finally {
+    await stop(served);
+  }
+});

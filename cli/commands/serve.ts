@@ -74,6 +74,7 @@ export const serve: CommandSpec = {
     'master-key-file': STORAGE_OPTIONS['master-key-file'],
     'trust-proxy': { type: 'string', value: '<hops|addresses>', description: 'Proxies whose X-Forwarded-For is believed' },
     'ip-rate-limit': { type: 'string', value: '<per minute>', description: 'Token exchanges per client IP per minute', default: '300' },
+    'admin-rate-limit': { type: 'string', value: '<per minute>', description: 'Admin calls without the right token per client IP per minute; then 429', default: '30' },
     'request-timeout': { type: 'string', value: '<seconds>', description: 'Time a client has to send a whole request; then 408', default: '30' },
     'log-level': { type: 'string', value: '<level>', description: 'JSON log lines on standard error from this level: error, warn, info, debug', default: 'info' },
   },
@@ -81,6 +82,7 @@ export const serve: CommandSpec = {
     args.noMorePositionals(0);
     const port = args.integer('port', 0, 65_535);
     const ipRateLimit = args.integer('ip-rate-limit', 1, 1_000_000);
+    const adminRateLimit = args.integer('admin-rate-limit', 1, 1_000_000);
     const requestTimeout = args.integer('request-timeout', 1, 3600);
     const trustProxy = parseTrustProxy(args.string('trust-proxy'), args.command);
     const masterKey = masterKeyOf(args);
@@ -105,6 +107,7 @@ export const serve: CommandSpec = {
       ...(masterKey ? { masterKey } : {}),
       ...(trustProxy !== undefined ? { trustProxy } : {}),
       ...(ipRateLimit !== undefined ? { ipRateLimit } : {}),
+      ...(adminRateLimit !== undefined ? { adminRateLimit } : {}),
       ...(requestTimeout !== undefined ? { requestTimeoutMs: requestTimeout * 1000 } : {}),
     });
     closeOnSignals(server, io);
