@@ -3,22 +3,14 @@ import { clientIp } from './client-ip.js';
 import type { Engine } from './engine.js';
 import { BridgeError, loggableError } from './errors.js';
 import type { EmbedCall } from './embed-api.js';
-import type { PlainRequest, PlainResponse } from './http.js';
+import type { AssetSource, PlainRequest, PlainResponse } from './http.js';
 import { checkRequestStrings, errorResponse, json, readJsonBody } from './edge.js';
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
 import { openApiDocument } from './openapi.js';
-import { bearerOf, validate, WIDGET_ROUTES, type WidgetRoute } from './routes.js';
+import { bearerOf, PUBLIC_ROUTES, validate, WIDGET_ROUTES, type PublicRoute, type WidgetRoute } from './routes.js';
 
-/** A static file the engine serves (the widget bundle). */
-export interface Asset {
-  body: Buffer;
-  contentType: string;
-  cacheControl: string;
-}
-export interface AssetSource {
-  get(path: string): Asset | null;
-}
+export type { Asset, AssetSource } from './http.js';
 
 const PREFLIGHT_HEADERS = {
   'access-control-allow-methods': 'GET, POST, OPTIONS',
@@ -27,16 +19,12 @@ const PREFLIGHT_HEADERS = {
 };
 
 /** Every route the engine serves outside the admin API, as `METHOD /path` (checked against the OpenAPI document). */
-export const PUBLIC_ROUTES = [
-  'GET /healthz',
-  'GET /readyz',
-  'GET /.well-known/jwks.json',
-  'GET /v1/openapi.json',
-  'GET /v1/embed/loader.js',
-  'GET /v1/embed/sri.json',
-  'GET /v1/embed/widgets/:file',
-  ...WIDGET_ROUTES.map((r) => `${r.method} ${r.path}`),
-];
+export const PUBLIC_ROUTE_KEYS = [...PUBLIC_ROUTES, ...WIDGET_ROUTES].map((r) => `${r.method} ${r.path}`);
+
+const PUBLIC_MATCHERS: Array<[PublicRoute, RegExp]> = PUBLIC_ROUTES.map((route) => [
+  route,
+  new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/:[a-zA-Z]+/g, '[^/]+')}$`),
+]);
 
 const WIDGET_ROUTE_BY_KEY = new Map(WIDGET_ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
 
@@ -107,21 +95,8 @@ export function createHandler(
   async function route(request: PlainRequest): Promise<PlainResponse | null> {
     const { method, path } = request;
     if (method === 'GET' || method === 'HEAD') {
-      if (path === '/healthz') return json(200, { status: 'ok' });
-      if (path === '/readyz') return (await api.ready()) ? json(200, { status: 'ready' }) : json(503, { status: 'unavailable' });
-      if (path === '/v1/openapi.json') return json(200, openApiDocument(), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
-      if (path === '/.well-known/jwks.json') {
-        return json(200, await api.jwks(), { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' });
-      }
-      if (path === '/v1/embed/loader.js' || path === '/v1/embed/sri.json' || path.startsWith('/v1/embed/widgets/')) {
-        const asset = (await assets())?.get(path) ?? null;
-        if (!asset) return errorResponse(new BridgeError('not_found', 'no such file'));
-        return {
-          status: 200,
-          headers: { 'content-type': asset.contentType, 'cache-control': asset.cacheControl, 'x-content-type-options': 'nosniff', 'access-control-allow-origin': '*' },
-          body: asset.body,
-        };
-      }
+      const open = PUBLIC_MATCHERS.find(([, pattern]) => pattern.test(path))?.[0];
+      if (open) return open.handler({ api, path, assets, document: openApiDocument });
     }
     if (path.startsWith('/v1/embed/')) {
       if (method === 'OPTIONS') return preflight(request);

@@ -26,3 +26,14 @@ export interface PlainResponse {
 
 /** Bodies above this many bytes are refused with 413 (SPEC section 5). */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** A static file the engine serves (the widget bundle). */
+export interface Asset {
+  body: Buffer;
+  contentType: string;
+  cacheControl: string;
+}
+
+export interface AssetSource {
+  get(path: string): Asset | null;
+}

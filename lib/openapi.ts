@@ -6,14 +6,12 @@
 
 import { ERROR_STATUS } from './errors.js';
 import { ErrorAnswer } from './schemas.js';
-import { ADMIN_ROUTES, WIDGET_ROUTES, type AdminRoute, type WidgetRoute } from './routes.js';
+import { ADMIN_ROUTES, PUBLIC_ROUTES, WIDGET_ROUTES, type AdminRoute, type PublicRoute, type WidgetRoute } from './routes.js';
 
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
-const object = (properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
-const array = (items: Schema): Schema => ({ type: 'array', items });
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 
 const schemas: Record<string, Schema> = {
@@ -81,16 +79,18 @@ function widgetOperation(route: WidgetRoute): Schema {
   }, route.errors);
 }
 
+/** A public route's operation: its success answer (a schema or a file type) and the other statuses it gives. */
+function publicOperation(route: PublicRoute): Schema {
+  const { status, schema, mediaType } = route.answer;
+  const content = schema ? json(schema as unknown as Schema) : { [mediaType ?? 'application/octet-stream']: {} };
+  const others = Object.fromEntries(Object.entries(route.others ?? {}).map(([code, description]) => [code, { description }]));
+  const pathParams = [...route.path.matchAll(/:([a-zA-Z]+)/g)].map(([, name]) => pathParam(name));
+  return { summary: route.summary, ...(pathParams.length ? { parameters: pathParams } : {}), responses: { [String(status)]: { description: 'success', content }, ...others } };
+}
+
 function widgetPaths(): Record<string, Record<string, Schema>> {
-  const file = (summary: string, type: string) => ({ get: { summary, responses: { 200: { description: 'file', content: { [type]: {} } }, 404: { description: 'not found' } } } });
   return {
-    '/healthz': { get: { summary: 'process up', responses: { 200: { description: 'up' } } } },
-    '/readyz': { get: { summary: 'storage reachable and engine key loaded', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },
-    '/.well-known/jwks.json': { get: { summary: 'public keys of session JWTs', responses: { 200: { description: 'JWKS', content: json(object({ keys: array({ type: 'object' }) })) } } } },
-    '/v1/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
-    '/v1/embed/loader.js': file('widget loader', 'application/javascript'),
-    '/v1/embed/sri.json': file('SRI hashes of the bundle', 'application/json'),
-    '/v1/embed/widgets/{file}': { get: { ...file('content-hashed widget bundle', 'application/javascript').get, parameters: [pathParam('file')] } },
+    ...Object.fromEntries(PUBLIC_ROUTES.map((route) => [route.path.replace(/:([a-zA-Z]+)/g, '{$1}'), { get: publicOperation(route) }])),
     ...Object.fromEntries(WIDGET_ROUTES.map((route) => [route.path, { [route.method.toLowerCase()]: widgetOperation(route) }])),
   };
 }

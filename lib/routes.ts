@@ -1,4 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   AdminInvoiceAnswer, AdminInvoicesAnswer, AuditPageAnswer, AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody,
   CustomerInvoicesQuery, CustomersAnswer, CustomersQuery, EmbedKeyAnswer, EmbedKeysAnswer, OfferingAdminAnswer, OfferingsAnswer,
@@ -8,12 +8,68 @@ import {
 import type { BridgeApi } from './api.js';
 import type { Caller } from './audit.js';
 import type { EmbedCall } from './embed-api.js';
-import type { PlainRequest } from './http.js';
+import { BridgeError } from './errors.js';
+import { errorResponse, json } from './edge.js';
+import type { AssetSource, PlainRequest, PlainResponse } from './http.js';
 import { validate } from './validate.js';
 import {
   AcceptedAnswer, BridgeExchangeBody, ConfigAnswer, EmptyBody, InvoicesAnswer, InvoicesQuery, MagicLinkExchangeBody,
   MagicLinkRequestBody, MeAnswer, SessionAnswer, CustomerAnswer,
 } from './schemas.js';
+
+/** What a public route's handler gets: the API, the path asked for, the widget bundle and the OpenAPI document. */
+export interface PublicInput {
+  api: BridgeApi;
+  path: string;
+  assets: () => Promise<AssetSource | null>;
+  document: () => unknown;
+}
+
+/** A route that needs no tenant, key or origin: health, keys, the OpenAPI document and the widget bundle files. */
+export interface PublicRoute {
+  method: 'GET';
+  /** `:file` matches one path segment. */
+  path: string;
+  summary: string;
+  /** The success answer: its status, and a JSON schema or the media type of a file. */
+  answer: { status: number; schema?: TSchema; mediaType?: string };
+  /** Other statuses it may answer, with what they mean. */
+  others?: Record<number, string>;
+  handler(input: PublicInput): Promise<PlainResponse>;
+}
+
+// Anyone may read these, from any origin, and caches may keep them a few minutes.
+const SHARED = { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' };
+
+async function bundleFile({ assets, path }: PublicInput): Promise<PlainResponse> {
+  const asset = (await assets())?.get(path) ?? null;
+  if (!asset) return errorResponse(new BridgeError('not_found', 'no such file'));
+  return {
+    status: 200,
+    headers: { 'content-type': asset.contentType, 'cache-control': asset.cacheControl, 'x-content-type-options': 'nosniff', 'access-control-allow-origin': '*' },
+    body: asset.body,
+  };
+}
+
+/** Health, keys, the OpenAPI document and the widget bundle. */
+export const PUBLIC_ROUTES: readonly PublicRoute[] = [
+  { method: 'GET', path: '/healthz', summary: 'process up', answer: { status: 200, schema: Type.Object({ status: Type.Literal('ok') }) },
+    handler: async () => json(200, { status: 'ok' }) },
+  { method: 'GET', path: '/readyz', summary: 'storage reachable and engine key loaded', answer: { status: 200, schema: Type.Object({ status: Type.Literal('ready') }) },
+    others: { 503: 'not ready' },
+    handler: async ({ api }) => ((await api.ready()) ? json(200, { status: 'ready' }) : json(503, { status: 'unavailable' })) },
+  { method: 'GET', path: '/.well-known/jwks.json', summary: 'public keys of session JWTs',
+    answer: { status: 200, schema: Type.Object({ keys: Type.Array(Type.Object({ kid: Type.String(), kty: Type.String() }, { additionalProperties: true })) }) },
+    handler: async ({ api }) => json(200, await api.jwks(), SHARED) },
+  { method: 'GET', path: '/v1/openapi.json', summary: 'this document', answer: { status: 200, mediaType: 'application/json' },
+    handler: async ({ document }) => json(200, document(), SHARED) },
+  { method: 'GET', path: '/v1/embed/loader.js', summary: 'widget loader', answer: { status: 200, mediaType: 'application/javascript' }, others: { 404: 'not built' },
+    handler: bundleFile },
+  { method: 'GET', path: '/v1/embed/sri.json', summary: 'SRI hashes of the bundle', answer: { status: 200, mediaType: 'application/json' }, others: { 404: 'not built' },
+    handler: bundleFile },
+  { method: 'GET', path: '/v1/embed/widgets/:file', summary: 'content-hashed widget bundle', answer: { status: 200, mediaType: 'application/javascript' },
+    others: { 404: 'no such file' }, handler: bundleFile },
+];
 
 /** What a widget route's handler gets: the bound API, the caller, and its body and query, already validated. */
 export interface WidgetInput<B, Q> {
