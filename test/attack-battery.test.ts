@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Logger } from '../lib/config.js';
 import { mintBridgeToken } from '../lib/mint.js';
 import type { Storage } from '../lib/storage.js';
-import { memoryStorage } from '../storage/memory.js';
-import { postgresStorage } from '../storage/postgres.js';
-import { sqliteStorage } from '../storage/sqlite.js';
+import { onEveryStorage } from './helpers/every-storage.js';
 import { attackGroups, UNCLEAN_TEXT, type AttackTarget, type AttackTenant, newSession } from './helpers/attack.js';
-import { createTestSchema, POSTGRES_URL, postgresUnavailable, skipOrFail } from './helpers/postgres.js';
 import { ADMIN_TOKEN, createFixture, ORIGIN, type Answer, type Fixture } from './http/fixture.js';
 import { mountKoa } from './http/mounts.js';
 
@@ -179,17 +173,4 @@ function battery(name: string, makeStorage: () => Promise<Storage>): void {
   });
 }
 
-battery('memory', async () => memoryStorage());
-
-const dir = join(tmpdir(), `aforo-attack-${randomBytes(6).toString('hex')}`);
-after(() => rm(dir, { recursive: true, force: true }));
-battery('sqlite', async () => sqliteStorage({ path: join(dir, 'attack.db') }));
-
-const unavailable = await postgresUnavailable();
-if (unavailable !== null) {
-  test('attack battery on postgres', (t) => skipOrFail(t, unavailable));
-} else {
-  const { schema, drop } = await createTestSchema();
-  after(drop);
-  battery('postgres', async () => postgresStorage({ url: POSTGRES_URL, schema }));
-}
+await onEveryStorage('attack', battery);

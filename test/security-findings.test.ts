@@ -1,18 +1,11 @@
 // The findings of the attack pass, one test each, through HTTP on memory, a SQLite file and Postgres: each fails
 // on the code before the fix.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it, test } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { Storage } from '../lib/storage.js';
-import { memoryStorage } from '../storage/memory.js';
-import { postgresStorage } from '../storage/postgres.js';
-import { sqliteStorage } from '../storage/sqlite.js';
+import { onEveryStorage } from './helpers/every-storage.js';
 import { createFixture, ORIGIN, type Fixture } from './http/fixture.js';
 import { mountKoa } from './http/mounts.js';
-import { createTestSchema, POSTGRES_URL, postgresUnavailable, skipOrFail } from './helpers/postgres.js';
 
 const RETURN_URL = `${ORIGIN}/billing`;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -185,17 +178,4 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
   });
 }
 
-findings('memory', async () => memoryStorage());
-
-const dir = join(tmpdir(), `aforo-findings-${randomBytes(6).toString('hex')}`);
-after(() => rm(dir, { recursive: true, force: true }));
-findings('sqlite', async () => sqliteStorage({ path: join(dir, 'findings.db') }));
-
-const unavailable = await postgresUnavailable();
-if (unavailable !== null) {
-  test('postgres: attack-pass findings', (t) => skipOrFail(t, unavailable));
-} else {
-  const { schema, drop } = await createTestSchema();
-  after(drop);
-  findings('postgres', async () => postgresStorage({ url: POSTGRES_URL, schema }));
-}
+await onEveryStorage('findings', findings);
