@@ -13,7 +13,7 @@ import {
   AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody, CustomerInvoicesQuery, CustomersQuery,
   PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, UpdateEmbedKeyBody,
 } from './admin-schemas.js';
-import { invalid, isCleanString, isEmail, readCursor, SLUG, validate } from './validate.js';
+import { canonicalEmail, invalid, isCleanString, isEmail, readCursor, SLUG, validate } from './validate.js';
 import { INVOICE_STATUSES } from './embed-api.js';
 
 type TenantAnswer = Static<typeof TenantSchema>;
@@ -205,8 +205,9 @@ export async function listOfferings(engine: Engine, slug: string): Promise<{ off
 export async function putCustomer(engine: Engine, slug: string, externalId: string, input: PutCustomerBody = {}): Promise<PublicCustomer> {
   const tenant = await tenantOf(engine, slug);
   param(externalId, 'externalId', 255);
-  const { email, name } = validate(PutCustomerBody, input ?? {}, 'body');
-  if (typeof email === 'string' && !isEmail(email)) throw invalid('email is malformed');
+  const { email: given, name } = validate(PutCustomerBody, input ?? {}, 'body');
+  const email = typeof given === 'string' ? canonicalEmail(given) : given;
+  if (email === null && given !== null) throw invalid('email is malformed');
   const result = await engine.storage.upsertCustomer(
     { tenant: tenant.slug, externalId, newId: randomId('cus_'), email, name, now: engine.now() },
     'fail',

@@ -4,7 +4,7 @@ import { clientIp } from './client-ip.js';
 import { safeEqual } from './crypto.js';
 import type { Engine } from './engine.js';
 import { BridgeError, loggableError } from './errors.js';
-import { errorResponse, json, readJsonBody } from './edge.js';
+import { errorResponse, json, maskPath, readJsonBody } from './edge.js';
 import type { PlainRequest, PlainResponse } from './http.js';
 import { ADMIN_ROUTES, type AdminRoute } from './routes.js';
 
@@ -161,7 +161,7 @@ async function refuse(engine: Engine, refusals: Refusals, request: PlainRequest,
   const key = `admin-unauthorized:${caller.ip ?? ''}`;
   const hit = await engine.storage.hitRateLimit(key, WINDOW_MS, now);
   const slug = /^\/tenants\/([a-z0-9-]{2,63})/.exec(path)?.[1];
-  await refusals.note(key, hit.count === 1, hit.resetAt.getTime(), caller, slug, request.method, request.path);
+  await refusals.note(key, hit.count === 1, hit.resetAt.getTime(), caller, slug, request.method, maskPath(request.path));
   if (hit.count > engine.config.adminRateLimit) {
     const retryAfter = Math.max(1, Math.ceil((hit.resetAt.getTime() - now.getTime()) / 1000));
     return errorResponse(new BridgeError('rate_limited', 'too many admin calls without the right token; try again later', { retryAfter }));

@@ -3,7 +3,7 @@ import { BridgeError } from './errors.js';
 import type { KeyMaterialCache } from './signing-keys.js';
 import type { Storage } from './storage.js';
 import type { SigningKey } from './types.js';
-import { isCleanString, isEmail } from './validate.js';
+import { canonicalEmail, isCleanString } from './validate.js';
 
 /** Tokens above this many bytes are refused before any parsing (SPEC section 3). */
 export const MAX_BRIDGE_TOKEN_BYTES = 8 * 1024;
@@ -73,12 +73,14 @@ export async function verifyBridgeToken(
   if (aud !== undefined && aud !== BRIDGE_AUDIENCE && !(Array.isArray(aud) && aud.length === 1 && aud[0] === BRIDGE_AUDIENCE)) {
     throw invalidToken('aud must be aforo-bridge');
   }
-  const externalId = payload.external_customer_id ?? payload.sub;
+  // `sub` stands in only when the claim is absent: a present claim of the wrong type (null too) is refused.
+  const externalId = payload.external_customer_id !== undefined ? payload.external_customer_id : payload.sub;
   if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > 255 || !isCleanString(externalId)) {
     throw invalidToken('external_customer_id must be a string of 1-255 characters');
   }
-  const { email, name } = payload;
-  if (email !== undefined && !isEmail(email)) throw invalidToken('email is malformed');
+  const { name } = payload;
+  const email = payload.email === undefined ? undefined : canonicalEmail(payload.email);
+  if (email === null) throw invalidToken('email is malformed');
   if (name !== undefined && (typeof name !== 'string' || name.length > 255 || !isCleanString(name))) throw invalidToken('name must be a string of at most 255 characters');
   return {
     key,

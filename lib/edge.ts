@@ -106,3 +106,16 @@ function checkBody(value: unknown): void {
   checkBodyValue(value, 0);
 }
 
+
+/**
+ * A path as logs and the audit trail may keep it: a customer's externalId (often an email) becomes its parameter
+ * name, and any segment holding an `@` or looking like a JWT is masked. Bounded to 200 characters.
+ */
+export function maskPath(path: string): string {
+  return path
+    .slice(0, 200)
+    .replace(/\/customers\/[^/]+/, '/customers/:externalId')
+    .split('/')
+    .map((segment) => (/@|%40/i.test(segment) ? '[email]' : /^eyJ/.test(segment) ? '[jwt]' : segment))
+    .join('/');
+}

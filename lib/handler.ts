@@ -4,7 +4,7 @@ import type { Engine } from './engine.js';
 import { BridgeError, loggableError } from './errors.js';
 import type { EmbedCall } from './embed-api.js';
 import type { AssetSource, PlainRequest, PlainResponse } from './http.js';
-import { checkRequestStrings, errorResponse, json, readJsonBody } from './edge.js';
+import { checkRequestStrings, errorResponse, json, maskPath, readJsonBody } from './edge.js';
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
 import { openApiDocument } from './openapi.js';
@@ -27,16 +27,6 @@ const PUBLIC_MATCHERS: Array<[PublicRoute, RegExp]> = PUBLIC_ROUTES.map((route) 
 ]);
 
 const WIDGET_ROUTE_BY_KEY = new Map(WIDGET_ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
-
-/** A path as logs may keep it: a customer's externalId (often an email), or any segment with an `@`, is masked. */
-function logPath(path: string): string {
-  return path
-    .slice(0, 200)
-    .replace(/\/customers\/[^/]+/, '/customers/:externalId')
-    .split('/')
-    .map((segment) => (/@|%40/i.test(segment) ? '[email]' : segment))
-    .join('/');
-}
 
 /**
  * The plain request handler: routing, input reading and serialisation around `api`. Returns null for paths the
@@ -115,7 +105,7 @@ export function createHandler(
       return await route(request);
     } catch (error) {
       if (error instanceof BridgeError && error.status < 500) return errorResponse(error);
-      config.logger.error({ err: loggableError(error), method: request.method, path: logPath(request.path) }, 'internal error');
+      config.logger.error({ err: loggableError(error), method: request.method, path: maskPath(request.path) }, 'internal error');
       return errorResponse(new BridgeError('internal', 'internal error'));
     }
   }
@@ -124,7 +114,7 @@ export function createHandler(
     const response = await answer(request);
     if (response) {
       // Only the method, path and status: never a header, query or body, which may carry tokens or emails.
-      const line = { method: request.method, path: logPath(request.path), status: response.status };
+      const line = { method: request.method, path: maskPath(request.path), status: response.status };
       if (response.status >= 400 && response.status < 500 && typeof response.body === 'string') {
         const code = /"code":"([a-z_]+)"/.exec(response.body)?.[1];
         config.logger.info({ ...line, code }, 'refused');

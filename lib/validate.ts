@@ -15,26 +15,35 @@ const LOCAL_PART = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{
 const DOMAIN_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
- * One plain addr-spec (SPEC section 6), normalised: lower-cased, the domain in punycode (an IDN domain is
- * allowed). Null for anything else. Caps count, and mail goes to, this form only, so `x,victim@t.test` or
- * `n<victim@t.test>` can neither pass nor reach another inbox.
+ * One plain addr-spec (SPEC section 6) in its stored form: the local part as given, an ASCII domain as given and
+ * any other domain in punycode (an IDN or full-width domain is allowed and mapped). Null for anything else, so `x,victim@t.test` or
+ * `n<victim@t.test>` can neither pass nor reach another inbox. Every email the engine stores goes through this,
+ * so one address has one form whichever way it arrives (bridge token, admin API, magic link).
  */
-export function normaliseEmail(value: unknown): string | null {
+export function canonicalEmail(value: unknown): string | null {
   if (typeof value !== 'string' || value.length > 254 || !isCleanString(value)) return null;
   const at = value.lastIndexOf('@');
   if (at < 1 || at > 64) return null;
   const local = value.slice(0, at);
   if (!LOCAL_PART.test(local)) return null;
-  const domain = domainToASCII(value.slice(at + 1).toLowerCase());
-  const labels = domain.split('.');
+  const given = value.slice(at + 1);
+  // An ASCII domain keeps its spelling (comparison is case-insensitive anyway); any other is mapped to punycode, so
+  // `bücher.example`, `xn--bcher-kva.example` and full-width letters are one domain.
+  const domain = /^[\x21-\x7e]+$/.test(given) ? given : domainToASCII(given.toLowerCase());
+  const labels = domain.toLowerCase().split('.');
   if (domain.length > 253 || labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label))) return null;
   if (/^[0-9]+$/.test(labels[labels.length - 1])) return null;
-  const email = `${local.toLowerCase()}@${domain}`;
+  const email = `${local}@${domain}`;
   return email.length <= 254 ? email : null;
 }
 
+/** The comparison form of an address: `canonicalEmail` lower-cased. Caps count, and magic-link mail goes to, it. */
+export function normaliseEmail(value: unknown): string | null {
+  return canonicalEmail(value)?.toLowerCase() ?? null;
+}
+
 export function isEmail(value: unknown): value is string {
-  return normaliseEmail(value) !== null;
+  return canonicalEmail(value) !== null;
 }
 
 // NUL and lone surrogates (a `u` regex sees a valid pair as one code point, so only unpaired halves match).
@@ -54,7 +63,7 @@ export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 export function readCursor<T>(cursor: string, as: (position: { at: Date; id: string }) => T): T {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(STRICT_UTF8.decode(Buffer.from(cursor, 'base64url')));
   } catch {
     parsed = null;
   }
@@ -66,6 +75,9 @@ export function readCursor<T>(cursor: string, as: (position: { at: Date; id: str
   }
   return as({ at: new Date(parsed[0]), id: parsed[1] });
 }
+
+// Bytes that are not UTF-8 are refused, not read as U+FFFD.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 const checkers = new WeakMap<TSchema, TypeCheck<TSchema>>();
 

@@ -154,6 +154,39 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
       }
     });
 
+    it('emails: the Unicode and punycode forms of one domain are one address; a magic link finds its customer either way', async () => {
+      const first = await f.admin('PUT', `/tenants/${f.tenant}/customers/anna-1`, { email: 'anna@bücher.example' });
+      assert.equal(first.status, 200, first.text);
+      assert.equal(first.body.email, 'anna@xn--bcher-kva.example');
+      const second = await f.admin('PUT', `/tenants/${f.tenant}/customers/anna-2`, { email: 'anna@xn--bcher-kva.example' });
+      assert.equal(second.status, 409);
+      assert.equal(second.body.error.code, 'conflict');
+      const token = await f.token({ external_customer_id: 'zed-1', email: 'zed@ｅxample.org' });
+      assert.equal((await f.exchange(token)).body.customer.email, 'zed@example.org');
+      const signedIn = await signIn('anna@bücher.example');
+      assert.equal(signedIn.body.customer.externalId, 'anna-1');
+    });
+
+    it('bridge: external_customer_id present but null is bridge_token_invalid, not a fall-back to sub', async () => {
+      const r = await f.exchange(await f.token({ external_customer_id: null, sub: 'someone' }));
+      assert.equal(r.status, 401);
+      assert.equal(r.body.error.code, 'bridge_token_invalid');
+    });
+
+    it('audit: a refused admin call keeps no email or JWT of its path', async () => {
+      const jwt = await f.token({ external_customer_id: 'in-a-path' });
+      for (const path of [`/tenants/${f.tenant}/customers/jane.doe%40example.com`, `/tenants/${f.tenant}/customers/leak@example.com`, `/tenants/${f.tenant}/signing-keys/${jwt}/revoke`]) {
+        const method = path.endsWith('revoke') ? 'POST' : 'GET';
+        f.clock.advance(61); // each refusal opens a minute of its own, so each path is audited
+        const r = await f.call(method, `/v1/admin${path}`, { headers: { authorization: 'Bearer wrong-token-0123456789' } });
+        assert.equal(r.status, 401);
+      }
+      const audit = await f.admin('GET', `/tenants/${f.tenant}/audit?type=admin.unauthorized`);
+      assert.equal(audit.status, 200);
+      assert.ok(audit.body.events.length >= 3, audit.text);
+      assert.doesNotMatch(audit.text, /jane\.doe|leak@|%40|eyJ/);
+    });
+
     it('body: a declared Content-Length over 16 KiB is 413 before the body is sent', async () => {
       const net = await import('node:net');
       const { hostname, port } = new URL(f.base);
