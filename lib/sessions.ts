@@ -102,14 +102,14 @@ export async function verifyTenantSession(
 }
 
 async function checkSessionRow(engine: Engine, claims: SessionClaims, now: Date): Promise<ActiveSession> {
-  const session = await engine.storage.getSession(claims.sid);
-  if (!session || session.revokedAt || session.customerId !== claims.sub || session.tenant !== claims.tid) {
+  // One read for the row and its customer: a logout or revocation is seen on the very next call.
+  const found = await engine.storage.getSessionWithCustomer(claims.sid);
+  const session = found?.session;
+  if (!found || !session || session.revokedAt || session.customerId !== claims.sub || session.tenant !== claims.tid) {
     throw new BridgeError('session_invalid', 'the session is not valid');
   }
   if (session.expiresAt.getTime() <= now.getTime()) throw new BridgeError('session_expired', 'the session has expired');
-  const customer = await engine.storage.getCustomer(session.tenant, session.customerId);
-  if (!customer) throw new BridgeError('session_invalid', 'the session is not valid');
-  return { claims, session, customer };
+  return { claims, session, customer: found.customer };
 }
 
 export async function refreshSession(engine: Engine, active: ActiveSession, caller: Caller): Promise<SessionAnswer> {

@@ -144,6 +144,11 @@ export interface Storage {
   createSession(session: Session): Promise<void>;
   getSession(sid: string): Promise<Session | null>;
   /**
+   * The session and the customer it belongs to, in one read (a join on SQL): what every session-bearing request
+   * checks. Null when either is missing.
+   */
+  getSessionWithCustomer(sid: string): Promise<{ session: Session; customer: Customer } | null>;
+  /**
    * Sets refreshedAt when the session is neither revoked nor past its absolute expiry at `now`; returns the
    * updated session, else null. Racing with `revokeSession`, a refresh that returns a session happened before
    * the revoke.

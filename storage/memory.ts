@@ -207,6 +207,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       const session = sessions.get(sid);
       return session ? copy(session) : null;
     },
+    async getSessionWithCustomer(sid) {
+      const session = sessions.get(sid);
+      const customer = session ? customers.get(session.tenant, session.customerId) : null;
+      return session && customer ? { session: copy(session), customer } : null;
+    },
     async touchSession(sid, now) {
       const session = sessions.get(sid);
       if (!session || session.revokedAt !== null || session.expiresAt.getTime() <= now.getTime()) return null;

@@ -15,6 +15,16 @@ export const sessionCases: Section = (it, s) => {
     assert.equal(await s().getSession(unique('sid_')), null);
   });
 
+  it('getSessionWithCustomer: the session and its customer as stored; null for an unknown sid', async () => {
+    const world = await addWorld(s());
+    const session = sessionRecord(world);
+    await s().createSession(session);
+    assert.deepEqual(await s().getSessionWithCustomer(session.sid), { session, customer: world.customer });
+    await s().revokeSession(session.sid, at(MINUTE));
+    assert.deepEqual((await s().getSessionWithCustomer(session.sid))?.session.revokedAt, at(MINUTE));
+    assert.equal(await s().getSessionWithCustomer(unique('sid_')), null);
+  });
+
   it('touchSession: sets refreshedAt to now and returns the session', async () => {
     const session = sessionRecord(await addWorld(s()));
     await s().createSession(session);

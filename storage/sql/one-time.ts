@@ -1,12 +1,19 @@
 import type { Storage } from '../../lib/storage.js';
 import type { SqlDatabase } from './database.js';
 import { ms, nullableMs } from './database.js';
-import { MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
+import { CUSTOMER_COLUMNS, MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
+
+const CUSTOMER_FIELDS = CUSTOMER_COLUMNS.split(', ');
+// The customer's columns come back as c_<name>, so they cannot shadow the session's own tenant and created_at.
+const SESSION_WITH_CUSTOMER =
+  `select ${SESSION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, ${CUSTOMER_FIELDS.map((c) => `c.${c} as c_${c}`).join(', ')}
+   from sessions s join customers c on c.tenant = s.tenant and c.id = s.customer_id where s.sid = ?`;
 
 type OneTimeMethods = Pick<
   Storage,
   | 'createSession'
   | 'getSession'
+  | 'getSessionWithCustomer'
   | 'touchSession'
   | 'revokeSession'
   | 'revokeSessionsBySigningKey'
@@ -40,6 +47,12 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
     async getSession(sid) {
       const [row] = await db().read(`select ${SESSION_COLUMNS} from sessions where sid = ?`, [sid]);
       return row ? db().records.session(row) : null;
+    },
+    async getSessionWithCustomer(sid) {
+      const [row] = await db().read(SESSION_WITH_CUSTOMER, [sid]);
+      if (!row) return null;
+      const customerRow = Object.fromEntries(CUSTOMER_FIELDS.map((c) => [c, row[`c_${c}`]]));
+      return { session: db().records.session(row), customer: db().records.customer(customerRow) };
     },
     async touchSession(sid, now) {
       // The liveness test is the WHERE of the write itself: a revoke that commits first makes this match nothing,
