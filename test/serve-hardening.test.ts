@@ -11,6 +11,7 @@ import { memoryMailer } from '../adapters/mail.js';
 import { createBridge } from '../lib/bridge.js';
 import { mintBridgeToken } from '../lib/mint.js';
 import { sqliteStorage } from '../storage/sqlite.js';
+import { cleanEnv, spawnCaptured } from './helpers/child.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The source, not the bin: the bin prefers a build in dist/, which may be older than the code under test.
@@ -33,20 +34,8 @@ interface Served {
   exited: Promise<number | null>;
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AFORO_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
 function spawnCli(args: string[], env: Record<string, string> = {}): Omit<Served, 'url' | 'port'> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
+  return spawnCaptured(['--import', 'tsx', MAIN, ...args], ROOT, env);
 }
 
 async function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { mintBridgeToken } from '../lib/mint.js';
 import { memoryMailer } from '../adapters/mail.js';
 import { startServer } from '../cli/serve.js';
+import { spawnCaptured } from './helpers/child.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'aforo-bridge.mjs');
@@ -24,25 +25,14 @@ interface Served {
   exited: Promise<number | null>;
 }
 
-/** A clean environment: no AFORO_* variable of the machine leaks into the child. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AFORO_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
 function startCli(args: string[], env: Record<string, string> = {}): Served & { ready: Promise<void> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const served: Served = { child, url: '', line: '', stdout: () => out, stderr: () => err, exited };
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const captured = spawnCaptured([BIN, ...args], ROOT, env);
+  const { child, exited } = captured;
+  const served: Served = { ...captured, url: '', line: '' };
   const ready = new Promise<void>((resolve, reject) => {
-    const guard = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), HANG_GUARD_MS);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /^(aforo-bridge listening on (http:\/\/\S+).*)$/m.exec(out);
+    const guard = setTimeout(() => reject(new Error(`serve did not start: ${captured.stderr()}`)), HANG_GUARD_MS);
+    child.stdout?.on('data', () => {
+      const match = /^(aforo-bridge listening on (http:\/\/\S+).*)$/m.exec(captured.stdout());
       if (match && !served.url) {
         clearTimeout(guard);
         served.line = match[1];
@@ -52,7 +42,7 @@ function startCli(args: string[], env: Record<string, string> = {}): Served & { 
     });
     void exited.then((code) => {
       clearTimeout(guard);
-      reject(new Error(`serve exited with ${code} before listening: ${err}`));
+      reject(new Error(`serve exited with ${code} before listening: ${captured.stderr()}`));
     });
   });
   // Tests that expect an early exit never await `ready`.
