@@ -1,5 +1,6 @@
 import type { Bridge } from '../lib/bridge.js';
 import { BridgeError } from '../lib/errors.js';
+import { SLUG } from '../lib/validate.js';
 import type { ActiveSession } from '../lib/sessions.js';
 
 /** Options of `requireSession` in every adapter. */
@@ -23,17 +24,13 @@ export function sessionVerifier<Request>(
   if (typeof tenant !== 'string' && typeof tenant !== 'function') {
     throw new TypeError("requireSession(bridge, { tenant }) needs tenant: the tenant's slug, or a function of the request returning it");
   }
+  if (typeof tenant === 'string' && !SLUG.test(tenant)) throw new TypeError(`requireSession: tenant ${JSON.stringify(tenant.slice(0, 80))} is not a tenant slug`);
   return async (request, authorization) => {
     const token = /^Bearer[ ]+([^\s]+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new BridgeError('session_invalid', 'a session token is required');
     const slug = typeof tenant === 'string' ? tenant : await tenant(request);
-    if (typeof slug !== 'string') throw new BridgeError('session_invalid', 'this route belongs to no tenant');
-    try {
-      return await bridge.api.verifySession(token, { tenant: slug });
-    } catch (error) {
-      // A slug the host's function made up is a refusal of this request, not a crash of the host's route.
-      if (error instanceof TypeError && typeof tenant === 'function') throw new BridgeError('session_invalid', 'this route belongs to no tenant');
-      throw error;
-    }
+    // A slug the host's function made up from the request is a refusal of this request, not a crash of its route.
+    if (typeof slug !== 'string' || !SLUG.test(slug)) throw new BridgeError('session_invalid', 'this route belongs to no tenant');
+    return bridge.api.verifySession(token, { tenant: slug });
   };
 }
