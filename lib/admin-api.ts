@@ -107,6 +107,7 @@ export async function updateEmbedKey(engine: Engine, slug: string, id: string, i
   const tenant = await tenantOf(engine, slug);
   const allowedOrigins = readOrigins(validate(UpdateEmbedKeyBody, input, 'body').allowedOrigins);
   const key = await engine.storage.updateEmbedKey(tenant.slug, param(id, 'id', 128), { allowedOrigins });
+  engine.reads.forget(`embedKey:${id}`);
   if (!key) throw new BridgeError('not_found', 'no embed key with that id');
   await engine.audit.record('embed_key.updated', tenant.slug, engine.now(), caller, { embedKey: id, allowedOrigins });
   return publicEmbedKey(key);
@@ -115,6 +116,7 @@ export async function updateEmbedKey(engine: Engine, slug: string, id: string, i
 export async function revokeEmbedKey(engine: Engine, slug: string, id: string, caller: Caller = {}): Promise<EmbedKeyAnswer> {
   const tenant = await tenantOf(engine, slug);
   const key = await engine.storage.updateEmbedKey(tenant.slug, param(id, 'id', 128), { status: 'REVOKED' });
+  engine.reads.forget(`embedKey:${id}`);
   if (!key) throw new BridgeError('not_found', 'no embed key with that id');
   await engine.audit.record('embed_key.revoked', tenant.slug, engine.now(), caller, { embedKey: id });
   return publicEmbedKey(key);
@@ -154,6 +156,7 @@ export async function promoteSigningKey(engine: Engine, slug: string, kid: strin
   const tenant = await tenantOf(engine, slug);
   const now = engine.now();
   const result = await engine.storage.promoteSigningKey(tenant.slug, param(kid, 'kid', 128), now);
+  engine.reads.forget(`signingKeysOf:${tenant.slug}`);
   if (result === 'not_found') throw new BridgeError('not_found', 'no signing key with that kid');
   if (result === 'not_next') throw new BridgeError('conflict', 'only a NEXT key can be promoted');
   await engine.audit.record('signing_key.promoted', tenant.slug, now, caller, { kid });
@@ -168,9 +171,11 @@ export async function revokeSigningKey(engine: Engine, slug: string, kid: string
   const now = engine.now();
   param(kid, 'kid', 128);
   const result = await engine.storage.revokeSigningKey(tenant.slug, kid, { force, now });
+  engine.reads.forget(`signingKey:${tenant.slug} ${kid}`);
   if (result === 'not_found') throw new BridgeError('not_found', 'no signing key with that kid');
   if (result === 'last_key') throw new BridgeError('conflict', 'this is the last key that verifies; pass force: true to revoke it anyway');
   const sessionsEnded = endSessions ? await engine.storage.revokeSessionsBySigningKey(tenant.slug, kid, now) : 0;
+  if (endSessions) engine.reads.forget(`signingKeySessions:${tenant.slug} ${kid}`);
   await engine.audit.record('signing_key.revoked', tenant.slug, now, caller, { kid, force, sessionsEnded });
   if (sessionsEnded > 0) await engine.audit.record('session.revoked', tenant.slug, now, caller, { kid, reason: 'key_revoked', count: sessionsEnded });
   return { ...publicSigningKey(result), sessionsEnded };
@@ -213,6 +218,7 @@ export async function putCustomer(engine: Engine, slug: string, externalId: stri
     'fail',
   );
   if (result === 'email_taken') throw new BridgeError('conflict', 'another customer of this tenant has that email');
+  if (!result.created) engine.reads.forget(`customer:${tenant.slug} ${result.customer.id}`);
   return publicCustomer(result.customer);
 }
 

@@ -28,7 +28,7 @@ function invalidToken(message = 'the bridge token is not valid'): BridgeError {
  */
 export async function verifyBridgeToken(
   input: { tenant: string; token: unknown; now: Date; leeway: number; maxLifetime: number },
-  storage: Storage,
+  keys: Pick<Storage, 'getSigningKey'>,
   material: KeyMaterialCache,
 ): Promise<VerifiedBridgeToken> {
   const { token, now, leeway } = input;
@@ -45,7 +45,7 @@ export async function verifyBridgeToken(
     throw invalidToken('the bridge token header needs a kid');
   }
   if (typeof header.alg !== 'string') throw invalidToken();
-  const key = await storage.getSigningKey(input.tenant, header.kid);
+  const key = await keys.getSigningKey(input.tenant, header.kid);
   if (!key) throw new BridgeError('signing_key_unknown', 'no signing key of this tenant has that kid');
   if (key.status === 'REVOKED') throw new BridgeError('signing_key_revoked', 'the signing key was revoked');
   // The algorithm comes from the stored key: `none`, HS/RS confusion and alg swaps all fail here.

@@ -43,7 +43,7 @@ export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<Emb
   if (typeof slug !== 'string' || !SLUG.test(slug) || typeof embedKey !== 'string' || embedKey.length > 128 || !isCleanString(embedKey)) {
     throw new BridgeError('embed_key_invalid', 'a valid tenant and embed key are required');
   }
-  const key = await engine.storage.getEmbedKey(embedKey);
+  const key = await engine.reads.getEmbedKey(embedKey);
   if (!key || key.tenant !== slug || key.status !== 'ACTIVE') {
     throw new BridgeError('embed_key_invalid', 'the embed key is unknown, revoked or belongs to another tenant');
   }
@@ -56,7 +56,7 @@ export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<Emb
 /** `resolveEmbed` plus the tenant record. */
 export async function resolveTenant(engine: Engine, call: EmbedCall): Promise<TenantScope> {
   const scope = await resolveEmbed(engine, call);
-  const tenant = await engine.storage.getTenant(scope.slug);
+  const tenant = await engine.reads.getTenant(scope.slug);
   if (!tenant) throw new BridgeError('embed_key_invalid', 'the embed key is unknown, revoked or belongs to another tenant');
   return { ...scope, tenant };
 }
@@ -95,7 +95,7 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
   try {
     const token = await verifyBridgeToken(
       { tenant, token: call.bridgeToken, now, leeway, maxLifetime },
-      engine.storage,
+      engine.reads,
       engine.material,
     );
     kid = token.key.kid;

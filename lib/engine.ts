@@ -3,6 +3,7 @@ import type { ResolvedConfig } from './config.js';
 import { createSealer, type Sealer } from './crypto.js';
 import { BridgeError } from './errors.js';
 import { SessionTokens } from './session-tokens.js';
+import { ReadCache } from './read-cache.js';
 import { KeyMaterialCache } from './signing-keys.js';
 import type { PruneCounts, Storage } from './storage.js';
 
@@ -12,6 +13,8 @@ export class Engine {
   readonly sealer: Sealer;
   readonly material: KeyMaterialCache;
   readonly audit: Auditor;
+  /** Embed keys, signing keys, tenants and sessions as the hot paths read them (see read-cache.ts). */
+  readonly reads: ReadCache;
   private tokensPromise: Promise<SessionTokens> | null = null;
   private startPromise: Promise<void> | null = null;
 
@@ -19,6 +22,7 @@ export class Engine {
     this.storage = config.storage;
     this.sealer = createSealer(config.masterKey);
     this.material = new KeyMaterialCache(this.sealer);
+    this.reads = new ReadCache(this.storage);
     // The email-hash key is a secret of the installation, so hashes are not guessable offline (see loadEmailKey).
     this.audit = new Auditor(this.storage, config.logger, config.masterKey);
     for (const [type, listener] of Object.entries(config.on)) this.audit.on(type, listener);
@@ -40,6 +44,7 @@ export class Engine {
     if (!this.startPromise) {
       this.startPromise = (async () => {
         await this.storage.init();
+        this.reads.attach();
         this.tokensPromise = SessionTokens.load(this.storage, this.sealer, this.config.issuer, this.now());
         await this.tokensPromise;
         await this.audit.loadEmailKey(this.sealer);

@@ -94,7 +94,7 @@ export async function verifyTenantSession(
   if (claims.tid !== want.tenant || (want.embedKey !== undefined && claims.ek !== want.embedKey)) {
     throw new BridgeError('session_invalid', 'the session belongs to another tenant or embed key');
   }
-  const key = await engine.storage.getEmbedKey(claims.ek);
+  const key = await engine.reads.getEmbedKey(claims.ek);
   if (!key || key.tenant !== want.tenant || key.status !== 'ACTIVE') {
     throw new BridgeError('session_invalid', 'the embed key of this session is no longer active');
   }
@@ -103,7 +103,7 @@ export async function verifyTenantSession(
 
 async function checkSessionRow(engine: Engine, claims: SessionClaims, now: Date): Promise<ActiveSession> {
   // One read for the row and its customer: a logout or revocation is seen on the very next call.
-  const found = await engine.storage.getSessionWithCustomer(claims.sid);
+  const found = await engine.reads.getSessionWithCustomer(claims.sid);
   const session = found?.session;
   if (!found || !session || session.revokedAt || session.customerId !== claims.sub || session.tenant !== claims.tid) {
     throw new BridgeError('session_invalid', 'the session is not valid');
@@ -131,7 +131,9 @@ export async function refreshSession(engine: Engine, active: ActiveSession, call
 
 export async function endSession(engine: Engine, session: Session, reason: string, caller: Caller): Promise<void> {
   const now = engine.now();
-  if (await engine.storage.revokeSession(session.sid, now)) {
+  const revoked = await engine.storage.revokeSession(session.sid, now);
+  engine.reads.forget(`session:${session.sid}`);
+  if (revoked) {
     await engine.audit.record('session.revoked', session.tenant, now, caller, { sid: session.sid, reason });
   }
 }

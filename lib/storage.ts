@@ -32,6 +32,11 @@ export interface Storage {
   close(): Promise<void>;
   /** Throws when the backend cannot be reached (readiness probe). */
   ping(): Promise<void>;
+  /**
+   * Optional, after `init()`: the feed of committed changes to the rows the engine caches, from every process
+   * sharing the database. Without one, the engine reads those rows from the storage on every request.
+   */
+  changeFeed?(): ChangeFeed | null;
 
   // ---- tenants ---------------------------------------------------------------------------------
   /** Inserts the tenant when its slug is free. Returns false when the slug exists (first writer wins). */
@@ -217,6 +222,23 @@ export interface Storage {
    * `auditBefore`. Never deletes a live record. Returns how many rows of each kind went.
    */
   prune(input: { now: Date; auditBefore: Date }): Promise<PruneCounts>;
+}
+
+/**
+ * Tells a process which cached rows another writer changed. Topics: `embedKey:<id>`, `signingKey:<tenant> <kid>`,
+ * `tenant:<slug>`, `session:<sid>` (revoked), `customer:<tenant> <id>` (email, name or external id changed), and
+ * `*` (anything may have changed: forget everything).
+ */
+export interface ChangeFeed {
+  /** False while changes may be missed (a listening connection is down): cached rows must not be used. */
+  live(): boolean;
+  subscribe(listener: (topic: string) => void): () => void;
+  /**
+   * Settles once every change committed before the call has reached the listeners; `undefined` when delivery is
+   * pushed and there is nothing to wait for.
+   */
+  catchUp(): Promise<void> | undefined;
+  close(): Promise<void>;
 }
 
 export interface PruneCounts {

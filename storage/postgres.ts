@@ -1,4 +1,5 @@
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { postgresChangeFeed } from './sql/change-feed.js';
 import type { SqlDatabase, SqlOrm } from './sql/database.js';
 import { maskUrl } from './sql/errors.js';
 import type { SqlStorage } from './sql/sql-storage.js';
@@ -15,6 +16,8 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Apply pending schema migrations in `init()` (default true). With false, an outdated schema is refused. */
   migrate?: boolean;
+  /** Told when the change feed's listening connection fails or cannot reconnect (the engine then reads through). */
+  onChangeFeedError?: (message: string) => void;
 }
 
 interface PgConnection {
@@ -77,6 +80,16 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
         },
       }),
     prepare: schema === undefined ? undefined : (db) => createSchema(db, schema),
+    openChangeFeed: async () => {
+      const feed = postgresChangeFeed({
+        url: options.url,
+        schema: schema ?? 'public',
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        onError: options.onChangeFeedError,
+      });
+      await feed.start();
+      return feed;
+    },
   });
 }
 

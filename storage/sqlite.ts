@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MikroORM, SqliteDriver } from '@mikro-orm/sqlite';
+import { sqliteChangeFeed } from './sql/change-feed.js';
 import type { Connections } from './sql/connections.js';
 import { sqliteConnections } from './sql/connections.js';
 import type { SqlOrm } from './sql/database.js';
@@ -138,6 +139,11 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
           },
         },
       });
+    },
+    openChangeFeed: async (db) => {
+      const feed = sqliteChangeFeed(db);
+      await feed.start();
+      return feed;
     },
     openConnections: async (orm, driver): Promise<Connections> => {
       // One writer per process (SQLite has one writer at a time anyway, and this process's writes then queue on

@@ -1,3 +1,4 @@
+import { pruneSqliteChanges } from './change-feed.js';
 import type { PruneCounts, Storage } from '../../lib/storage.js';
 import type { SqlDatabase, SqlRunner } from './database.js';
 import { ms } from './database.js';
@@ -76,7 +77,10 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
         audit: await sql.run('delete from audit_events where at < ?', [ms(auditBefore)]),
       });
       const database = db();
-      if (database.dialect === 'sqlite') return sweep(database);
+      if (database.dialect === 'sqlite') {
+        await pruneSqliteChanges(database, now);
+        return sweep(database);
+      }
       // On shared Postgres one process prunes at a time: the others find the advisory lock taken and skip this
       // round rather than deleting the same rows in parallel. The lock ends with the transaction.
       return database.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 import type { Options } from '@mikro-orm/core';
-import type { Storage } from '../../lib/storage.js';
+import type { ChangeFeed, Storage } from '../../lib/storage.js';
 import type { ConnectionPool, Connections } from './connections.js';
 import { pooledConnections } from './connections.js';
 import { customerMethods } from './customers.js';
@@ -38,6 +38,8 @@ export interface SqlStorageSetup {
   openConnections?(orm: SqlOrm, driver: ConnectionDriver): Promise<Connections>;
   /** Runs once connected and before migrations (Postgres: creates the schema). */
   prepare?(db: SqlDatabase): Promise<void>;
+  /** Opens the feed of committed changes once the schema is current (see change-feed.ts). */
+  openChangeFeed(db: SqlDatabase): Promise<ChangeFeed>;
 }
 
 export type SharedOrmOptions = Pick<
@@ -77,6 +79,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
   let opening: Promise<SqlDatabase> | null = null;
   let initializing: Promise<void> | null = null;
   let ready: SqlDatabase | null = null;
+  let feed: ChangeFeed | null = null;
 
   const db = (): SqlDatabase => {
     if (!ready) throw new Error(`The storage at ${setup.location} is not initialised: call init() first.`);
@@ -128,6 +131,9 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
     opening = null;
     initializing = null;
     ready = null;
+    const openFeed = feed;
+    feed = null;
+    await openFeed?.close();
     const database = await pending?.catch(() => null);
     await database?.close();
   };
@@ -139,6 +145,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
         try {
           if (setup.migrate) await migrateSchema(database, setup.location);
           else await requireCurrentSchema(database, setup.location);
+          feed = await setup.openChangeFeed(database);
         } catch (error) {
           await shutdown();
           throw located(error);
@@ -151,6 +158,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
       return initializing;
     },
     close: shutdown,
+    changeFeed: () => feed,
     async ping() {
       await db().all('select 1 as ok');
     },

@@ -1,0 +1,188 @@
+import type { ChangeFeed } from '../../lib/storage.js';
+import type { SqlDatabase } from './database.js';
+import { errorMessage } from './errors.js';
+
+// Rows of aforo_changes older than this are deleted by prune(); a process that has not caught up for longer than
+// half of it may have missed some, and starts over with an empty cache.
+const SQLITE_CHANGES_KEPT_MS = 10 * 60_000;
+
+type Listener = (topic: string) => void;
+
+function listeners(): { add(listener: Listener): () => void; emit(topic: string): void } {
+  const set = new Set<Listener>();
+  return {
+    add(listener) {
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    emit(topic) {
+      for (const listener of set) listener(topic);
+    },
+  };
+}
+
+/**
+ * SQLite: triggers append each change to `aforo_changes` in the writing transaction (migration 4), and `catchUp`
+ * reads the rows past the last sequence number this process saw. It is one indexed range read, shared by every
+ * caller that asks while it runs: callers that arrive during a read wait for the next one, which starts after they
+ * arrived and so sees every change committed before they asked.
+ */
+export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now): ChangeFeed & { start(): Promise<void> } {
+  const out = listeners();
+  let lastSeq = 0;
+  let lastRead = 0;
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+
+  const read = async (): Promise<void> => {
+    const startedAt = now();
+    if (startedAt - lastRead > SQLITE_CHANGES_KEPT_MS / 2) {
+      // Rows this process never read may be pruned by now: forget everything instead.
+      const [row] = await db.read('select coalesce(max(seq), 0) as seq from aforo_changes');
+      lastSeq = Number(row.seq);
+      out.emit('*');
+    } else {
+      const rows = await db.read('select seq, topic from aforo_changes where seq > ? order by seq', [lastSeq]);
+      for (const row of rows) {
+        lastSeq = Number(row.seq);
+        out.emit(String(row.topic));
+      }
+    }
+    lastRead = startedAt;
+  };
+
+  const catchUp = (): Promise<void> => {
+    if (queued) return queued;
+    if (!running) {
+      running = read().finally(() => (running = null));
+      return running;
+    }
+    // A read is in flight but may have started before this caller: join the next one.
+    queued = running.catch(() => undefined).then(() => {
+      queued = null;
+      running = read().finally(() => (running = null));
+      return running;
+    });
+    return queued;
+  };
+
+  return {
+    live: () => true,
+    subscribe: out.add,
+    catchUp,
+    async start() {
+      const [row] = await db.read('select coalesce(max(seq), 0) as seq from aforo_changes');
+      lastSeq = Number(row.seq);
+      lastRead = now();
+    },
+    async close() {},
+  };
+}
+
+/** Deletes change rows no process needs any more (SQLite; prune() calls it). */
+export async function pruneSqliteChanges(db: SqlDatabase, now: Date): Promise<number> {
+  return db.run('delete from aforo_changes where at < ?', [now.getTime() - SQLITE_CHANGES_KEPT_MS]);
+}
+
+interface PgNotification {
+  channel: string;
+  payload?: string;
+}
+
+interface PgListenClient {
+  connect(): Promise<unknown>;
+  query(sql: string): Promise<unknown>;
+  end(): Promise<void>;
+  on(event: 'notification', listener: (message: PgNotification) => void): unknown;
+  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
+}
+
+const RECONNECT_MS = 1000;
+
+/**
+ * Postgres: triggers `pg_notify` each change when its transaction commits (migration 4), and one connection of this
+ * process listens. Nothing is read per request. While that connection is down the feed is not live, and the cache
+ * reads through to the database until it is back (then everything cached before is forgotten, since notifications
+ * may have been missed).
+ */
+export function postgresChangeFeed(options: {
+  url: string;
+  schema: string;
+  connectTimeoutMs: number;
+  onError?: (message: string) => void;
+}): ChangeFeed & { start(): Promise<void> } {
+  const out = listeners();
+  let client: PgListenClient | null = null;
+  let live = false;
+  let closed = false;
+  let retry: NodeJS.Timeout | null = null;
+  const prefix = `${options.schema} `;
+
+  const reconnectSoon = (): void => {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = null;
+      connect().catch((error: unknown) => {
+        options.onError?.(`change feed reconnect failed: ${errorMessage(error)}`);
+        reconnectSoon();
+      });
+    }, RECONNECT_MS);
+    retry.unref();
+  };
+
+  const connect = async (): Promise<void> => {
+    // node-postgres comes with the Postgres driver of the ORM; its types are not installed, so the module is
+    // named through a variable and typed by the few calls made here.
+    const driverModule = 'pg';
+    const { default: pg } = (await import(driverModule)) as {
+      default: { Client: new (config: object) => PgListenClient };
+    };
+    const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs });
+    const lost = (error?: Error): void => {
+      if (client !== next) return;
+      client = null;
+      live = false;
+      next.end().catch(() => undefined);
+      if (closed) return;
+      if (error) options.onError?.(`change feed connection lost: ${errorMessage(error)}`);
+      reconnectSoon();
+    };
+    next.on('notification', (message) => {
+      const payload = message.payload ?? '';
+      if (message.channel === 'aforo_changes' && payload.startsWith(prefix)) out.emit(payload.slice(prefix.length));
+    });
+    next.on('error', lost);
+    next.on('end', () => lost());
+    await next.connect();
+    await next.query('listen aforo_changes');
+    if (closed) {
+      await next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+    // Whatever was cached while no connection listened may be stale.
+    out.emit('*');
+    live = true;
+  };
+
+  return {
+    live: () => live,
+    subscribe: out.add,
+    catchUp: () => undefined,
+    async start() {
+      // A feed that cannot listen yet leaves the cache reading through; it keeps trying in the background.
+      await connect().catch((error: unknown) => {
+        options.onError?.(`change feed connect failed: ${errorMessage(error)}`);
+        reconnectSoon();
+      });
+    },
+    async close() {
+      closed = true;
+      live = false;
+      if (retry) clearTimeout(retry);
+      const current = client;
+      client = null;
+      await current?.end().catch(() => undefined);
+    },
+  };
+}
