@@ -3,6 +3,7 @@ import { randomId, type Sealer } from './crypto.js';
 import type { Logger } from './config.js';
 import { loggableError } from './errors.js';
 import type { Storage } from './storage.js';
+import type { AuditEvent } from './types.js';
 
 /** Who made a request, as far as the engine can tell. */
 export interface Caller {
@@ -64,20 +65,31 @@ export class Auditor {
     return createHmac('sha256', this.emailKey).update(email.toLowerCase()).digest('base64url').slice(0, 22);
   }
 
+  /** The audit row of an event, for a storage step that appends it with other writes (then `announce` it). */
+  event(type: string, tenant: string, at: Date, caller: Caller, data: Record<string, unknown>): AuditEvent {
+    return {
+      id: randomId('evt_', 12),
+      tenant,
+      type,
+      at,
+      ip: caller.ip ?? null,
+      userAgent: caller.userAgent?.slice(0, 512) ?? null,
+      data,
+    };
+  }
+
   async record(type: string, tenant: string, at: Date, caller: Caller, data: Record<string, unknown>): Promise<void> {
+    const event = this.event(type, tenant, at, caller, data);
     try {
-      await this.storage.appendAudit({
-        id: randomId('evt_', 12),
-        tenant,
-        type,
-        at,
-        ip: caller.ip ?? null,
-        userAgent: caller.userAgent?.slice(0, 512) ?? null,
-        data,
-      });
+      await this.storage.appendAudit(event);
     } catch (error) {
       this.logger.error({ err: loggableError(error), event: type }, 'audit write failed');
     }
+    this.announce(event);
+  }
+
+  /** Tells the listeners of an event's type, after the request (a listener can neither fail nor slow it). */
+  announce({ type, tenant, at, data }: AuditEvent): void {
     const listeners = this.listeners.get(type);
     if (!listeners || listeners.size === 0) return;
     const event = { type, tenant, at, data };

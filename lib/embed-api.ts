@@ -3,7 +3,7 @@ import { verifyBridgeToken } from './bridge-token.js';
 import { randomId } from './crypto.js';
 import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
-import { createSession, endSession, publicCustomer, refreshSession, verifySession } from './sessions.js';
+import { createSession, endSession, publicCustomer, refreshSession, startSessionWithJti, verifySession } from './sessions.js';
 import type { ActiveSession, PublicCustomer, SessionAnswer } from './sessions.js';
 import type { ConfigAnswer, InvoicesAnswer, PublicInvoice } from './schemas.js';
 import type { EmbedKey, Invoice, InvoiceStatus, Tenant } from './types.js';
@@ -65,7 +65,7 @@ export async function resolveTenant(engine: Engine, call: EmbedCall): Promise<Te
 export async function limitByIp(engine: Engine, ip: string | null | undefined): Promise<void> {
   if (!ip) return;
   const now = engine.now();
-  const hit = await engine.storage.hitRateLimit(`ip:${ip}`, 60_000, now);
+  const hit = await engine.ipLimit.hit(`ip:${ip}`, 60_000, engine.config.ipRateLimit, now);
   if (hit.count > engine.config.ipRateLimit) {
     const retryAfter = Math.max(1, Math.ceil((hit.resetAt.getTime() - now.getTime()) / 1000));
     throw new BridgeError('rate_limited', 'too many requests; try again later', { retryAfter });
@@ -99,21 +99,26 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
       engine.material,
     );
     kid = token.key.kid;
+    const expiresAt = new Date((token.exp + leeway) * 1000);
+    const scope = { tenant, embedKey: key.id, method: 'bridge' as const, signingKid: kid };
+    // A returning customer whose record the token leaves as it is (the common exchange): one storage write.
+    if (engine.storage.startSession) {
+      const known = await engine.storage.getCustomerByExternalId(tenant, token.externalId);
+      if (known && (token.email === undefined || known.email === token.email) && (token.name === undefined || known.name === token.name)) {
+        const answer = await startSessionWithJti(engine, { ...scope, customer: known, jti: { jti: token.jti, expiresAt } }, call);
+        if (!answer) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
+        return answer;
+      }
+    }
     // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.
-    const fresh = await engine.storage.reserveJti({
-      tenant, kid, jti: token.jti, expiresAt: new Date((token.exp + leeway) * 1000), now,
-    });
+    const fresh = await engine.storage.reserveJti({ tenant, kid, jti: token.jti, expiresAt, now });
     if (!fresh) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
     const upserted = await engine.storage.upsertCustomer(
       { tenant, externalId: token.externalId, newId: randomId('cus_'), email: token.email, name: token.name, now },
       'keep',
     );
     if (upserted === 'email_taken') throw new BridgeError('internal', 'unexpected email conflict');
-    return await createSession(
-      engine,
-      { tenant, embedKey: key.id, customer: upserted.customer, method: 'bridge', signingKid: kid },
-      call,
-    );
+    return await createSession(engine, { ...scope, customer: upserted.customer }, call);
   } catch (error) {
     if (error instanceof BridgeError && error.status < 500) {
       await engine.audit.record('bridge.refused', tenant, now, call, { code: error.code, kid, embedKey: key.id });

@@ -3,6 +3,7 @@ import type { ResolvedConfig } from './config.js';
 import { createSealer, type Sealer } from './crypto.js';
 import { BridgeError } from './errors.js';
 import { SessionTokens } from './session-tokens.js';
+import { SharedRateLimit } from './rate-limit.js';
 import { ReadCache } from './read-cache.js';
 import { KeyMaterialCache } from './signing-keys.js';
 import type { PruneCounts, Storage } from './storage.js';
@@ -15,6 +16,8 @@ export class Engine {
   readonly audit: Auditor;
   /** Embed keys, signing keys, tenants and sessions as the hot paths read them (see read-cache.ts). */
   readonly reads: ReadCache;
+  /** The per-IP limit of the token-exchanging endpoints (see rate-limit.ts). */
+  readonly ipLimit: SharedRateLimit;
   private tokensPromise: Promise<SessionTokens> | null = null;
   private startPromise: Promise<void> | null = null;
 
@@ -23,6 +26,7 @@ export class Engine {
     this.sealer = createSealer(config.masterKey);
     this.material = new KeyMaterialCache(this.sealer);
     this.reads = new ReadCache(this.storage);
+    this.ipLimit = new SharedRateLimit(this.storage);
     // The email-hash key is a secret of the installation, so hashes are not guessable offline (see loadEmailKey).
     this.audit = new Auditor(this.storage, config.logger, config.masterKey);
     for (const [type, listener] of Object.entries(config.on)) this.audit.on(type, listener);

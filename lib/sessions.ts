@@ -30,13 +30,16 @@ async function signFor(engine: Engine, session: Session, customer: Customer, now
   return { sessionJwt, expiresAt: new Date(exp * 1000).toISOString(), expiresIn: exp - iat, customer: publicCustomer(customer) };
 }
 
-export async function createSession(
-  engine: Engine,
-  input: { tenant: string; embedKey: string; customer: Customer; method: SessionMethod; signingKid: string | null },
-  caller: Caller,
-): Promise<SessionAnswer> {
-  const now = engine.now();
-  const session: Session = {
+interface NewSession {
+  tenant: string;
+  embedKey: string;
+  customer: Customer;
+  method: SessionMethod;
+  signingKid: string | null;
+}
+
+function newSession(engine: Engine, input: NewSession, now: Date): Session {
+  return {
     sid: randomId('sid_'),
     tenant: input.tenant,
     customerId: input.customer.id,
@@ -48,10 +51,37 @@ export async function createSession(
     expiresAt: new Date(now.getTime() + engine.config.sessionMaxAge * 1000),
     revokedAt: null,
   };
+}
+
+const createdEvent = (session: Session): Record<string, unknown> => ({
+  sid: session.sid, mode: session.method, customerId: session.customerId, embedKey: session.embedKeyId, kid: session.signingKid,
+});
+
+export async function createSession(engine: Engine, input: NewSession, caller: Caller): Promise<SessionAnswer> {
+  const now = engine.now();
+  const session = newSession(engine, input, now);
   await engine.storage.createSession(session);
-  await engine.audit.record('session.created', input.tenant, now, caller, {
-    sid: session.sid, mode: input.method, customerId: input.customer.id, embedKey: input.embedKey, kid: input.signingKid,
-  });
+  await engine.audit.record('session.created', input.tenant, now, caller, createdEvent(session));
+  return signFor(engine, session, input.customer, now);
+}
+
+/**
+ * A bridge exchange for a customer whose record the token does not change: the jti, the session and its audit row
+ * in one storage step (`startSession`). Null when the jti was already used.
+ */
+export async function startSessionWithJti(
+  engine: Engine,
+  input: NewSession & { jti: { jti: string; expiresAt: Date } },
+  caller: Caller,
+): Promise<SessionAnswer | null> {
+  const { storage } = engine;
+  if (!storage.startSession) throw new BridgeError('internal', 'the storage has no startSession step');
+  const now = engine.now();
+  const session = newSession(engine, input, now);
+  const audit = engine.audit.event('session.created', input.tenant, now, caller, createdEvent(session));
+  const jti = { tenant: input.tenant, kid: input.signingKid ?? '', jti: input.jti.jti, expiresAt: input.jti.expiresAt, now };
+  if (!(await storage.startSession({ jti, session, audit }))) return null;
+  engine.audit.announce(audit);
   return signFor(engine, session, input.customer, now);
 }
 

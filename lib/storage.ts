@@ -147,6 +147,17 @@ export interface Storage {
 
   // ---- sessions --------------------------------------------------------------------------------
   createSession(session: Session): Promise<void>;
+  /**
+   * Optional: the writes of one bridge exchange for a known customer as one step — `reserveJti(jti)`, and only when
+   * that returns true, `createSession(session)` and `appendAudit(audit)`. False for a replayed jti, having written
+   * nothing. All or nothing (one transaction on SQL), so racing replays behave as with `reserveJti`. Without it the
+   * engine makes the three calls.
+   */
+  startSession?(input: {
+    jti: { tenant: string; kid: string; jti: string; expiresAt: Date; now: Date };
+    session: Session;
+    audit: AuditEvent;
+  }): Promise<boolean>;
   getSession(sid: string): Promise<Session | null>;
   /**
    * The session and the customer it belongs to, in one read (a join on SQL): what every session-bearing request
@@ -179,6 +190,12 @@ export interface Storage {
    * return exactly 1..n. `resetAt` is the window's end.
    */
   hitRateLimit(key: string, windowMs: number, now: Date): Promise<{ count: number; resetAt: Date }>;
+  /**
+   * Optional: adds `amount` hits at once to that window and returns the count after them, so the caller owns the
+   * counts `count - amount + 1 … count`. Racing reservations (and hits) get disjoint ranges, in one process or
+   * several. An engine process uses it to take blocks of a busy key's budget instead of writing every hit.
+   */
+  reserveRateLimit?(key: string, windowMs: number, now: Date, amount: number): Promise<{ count: number; resetAt: Date }>;
 
   // ---- magic links -----------------------------------------------------------------------------
   createMagicLink(token: MagicLinkToken): Promise<void>;

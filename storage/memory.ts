@@ -239,9 +239,19 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
     async reserveJti({ tenant, kid, jti, expiresAt, now }) {
       return jtis.reserve(tenant, kid, jti, expiresAt, now);
     },
+    async startSession({ jti, session, audit: event }) {
+      if (!jtis.reserve(jti.tenant, jti.kid, jti.jti, jti.expiresAt, jti.now)) return false;
+      insertOnce(sessions, session.sid, session, 'session');
+      insertOnce(audit, scoped(event.tenant, event.id), event, 'audit event');
+      return true;
+    },
 
     async hitRateLimit(key, windowMs, now) {
       return rateLimits.hit(key, windowMs, now);
+    },
+    async reserveRateLimit(key, windowMs, now, amount) {
+      if (!Number.isInteger(amount) || amount < 1) throw new RangeError('amount must be a positive integer');
+      return rateLimits.hit(key, windowMs, now, amount);
     },
 
     async createMagicLink(token) {

@@ -1,8 +1,10 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MikroORM, SqliteDriver } from '@mikro-orm/sqlite';
+import { BetterSqliteDriver, MikroORM } from '@mikro-orm/better-sqlite';
+import Database from 'better-sqlite3';
 import { sqliteChangeFeed } from './sql/change-feed.js';
 import type { Connections } from './sql/connections.js';
+import type { SqliteHandle } from './sql/drivers.js';
 import { sqliteConnections } from './sql/connections.js';
 import type { SqlOrm } from './sql/database.js';
 import { delay, isSqliteBusy } from './sql/errors.js';
@@ -20,21 +22,13 @@ export interface SqliteStorageOptions {
   busyTimeoutMs?: number;
 }
 
+/** A better-sqlite3 connection, as the ORM's pool hands it to `afterCreate` and as this file opens them. */
 interface SqliteConnection {
-  exec(sql: string, callback: (error: Error | null) => void): unknown;
-}
-
-/** The ORM's knex client opens driver connections with the ORM's file settings. */
-interface ConnectionFactory {
-  acquireRawConnection(): Promise<SqliteConnection>;
-  destroyRawConnection(connection: SqliteConnection): Promise<void>;
+  exec(sql: string): unknown;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const PRAGMA_ATTEMPTS = 10;
-// Lookups are single-row index probes; a second read connection keeps a longer read (a listing) from holding up
-// the lookups behind it. More took more of libuv's small thread pool (shared with crypto) and measured no faster.
-const READ_CONNECTIONS = 2;
 
 const PRIVATE_FILE = 0o600;
 
@@ -105,9 +99,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
   const prepareConnection = async (connection: SqliteConnection, settings = pragmas): Promise<void> => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await new Promise<void>((resolve, reject) => {
-          connection.exec(settings, (error) => (error ? reject(error) : resolve()));
-        });
+        connection.exec(settings);
         return;
       } catch (error) {
         if (!isSqliteBusy(error) || attempt >= PRAGMA_ATTEMPTS) throw error;
@@ -123,9 +115,9 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
     migrate: options.migrate ?? true,
     createOrm: async (): Promise<SqlOrm> => {
       if (isFilePath(options.path)) created = createPrivateFile(options.path) || created;
-      return MikroORM.init<SqliteDriver>({
+      return MikroORM.init<BetterSqliteDriver>({
         ...sqlOrmOptions(),
-        driver: SqliteDriver,
+        driver: BetterSqliteDriver,
         dbName: options.path,
         pool: {
           // The ORM's own connection runs the migrations; the storage's statements run on the connections below.
@@ -145,32 +137,30 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
       await feed.start();
       return feed;
     },
-    openConnections: async (orm, driver): Promise<Connections> => {
-      // One writer per process (SQLite has one writer at a time anyway, and this process's writes then queue on
-      // one connection instead of contending for the file lock), plus read connections that WAL lets run beside it.
-      const factory = orm.em.getKnex().client as ConnectionFactory;
-      const opened: SqliteConnection[] = [];
+    openConnections: async (_orm, driver): Promise<Connections> => {
+      // The ORM's own connection only migrates. The statements run on two connections opened here with
+      // better-sqlite3's public API, because they are run synchronously (drivers.ts), which the ORM's asynchronous
+      // query API cannot do: one writer (SQLite has one writer at a time anyway) and one reader, which WAL lets
+      // read the last committed state while the writer is inside a transaction.
+      const opened: SqliteHandle[] = [];
       const closeAll = async (): Promise<void> => {
-        await Promise.all(
-          opened.splice(0).map(async (connection) => {
-            await driver.forget(connection);
-            await factory.destroyRawConnection(connection);
-          }),
-        );
+        for (const connection of opened.splice(0)) {
+          await driver.forget(connection);
+          connection.close();
+        }
       };
-      const open = async (settings: string): Promise<SqliteConnection> => {
-        const connection = await factory.acquireRawConnection();
+      const open = async (settings: string): Promise<SqliteHandle> => {
+        const connection = new Database(options.path, { timeout: busyTimeout }) as unknown as SqliteHandle & SqliteConnection;
         opened.push(connection);
         await prepareConnection(connection, settings);
         return connection;
       };
       try {
         const writer = await open(pragmas);
-        const readers: SqliteConnection[] = [];
-        for (let i = 0; i < READ_CONNECTIONS; i += 1) readers.push(await open(readerPragmas));
+        const reader = await open(readerPragmas);
         // The writer switched the file to WAL, so both companion files exist by now.
         if (created) restrictCompanions(options.path);
-        return sqliteConnections(driver, writer, readers, closeAll);
+        return sqliteConnections(driver, writer, [reader], closeAll);
       } catch (error) {
         await closeAll().catch(() => undefined);
         throw error;

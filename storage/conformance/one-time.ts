@@ -14,7 +14,10 @@ import {
   addEmbedKey,
   addSigningKey,
   addWorld,
+  auditRecord,
+  ids,
   magicLinkRecord,
+  sessionRecord,
 } from './fixtures.js';
 
 export const oneTimeCases: Section = (it, s) => {
@@ -87,6 +90,58 @@ export const oneTimeCases: Section = (it, s) => {
       times(40, (i) => i + 1),
     );
     assert.ok(results.every((result) => result.resetAt.getTime() === at(MINUTE).getTime()));
+  });
+
+  // Optional steps: a storage without them is served by the engine with the steps above.
+  it('reserveRateLimit: racing reservations and hits own disjoint counts that together are 1..n', async () => {
+    const storage = s();
+    if (!storage.reserveRateLimit) return;
+    const key = unique('rl:ip:');
+    const calls = times(30, (i) => (i % 3 === 0 ? { amount: 1, hit: true } : { amount: (i % 5) + 1, hit: false }));
+    const results = await Promise.all(
+      calls.map(({ amount, hit }) =>
+        hit ? storage.hitRateLimit(key, MINUTE, at(SECOND)) : storage.reserveRateLimit!(key, MINUTE, at(SECOND), amount),
+      ),
+    );
+    const owned = results.flatMap((result, i) => times(calls[i].amount, (k) => result.count - k));
+    const total = calls.reduce((sum, call) => sum + call.amount, 0);
+    assert.deepEqual(owned.sort((x, y) => x - y), times(total, (i) => i + 1));
+    assert.ok(results.every((result) => result.resetAt.getTime() === at(MINUTE).getTime()));
+    await assert.rejects(storage.reserveRateLimit(key, MINUTE, at(SECOND), 0), RangeError);
+  });
+
+  it('startSession: a fresh jti stores the session and the audit row; a replay writes nothing', async () => {
+    const storage = s();
+    if (!storage.startSession) return;
+    const world = await addWorld(storage);
+    const jti = { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) };
+    const first = sessionRecord(world);
+    const audit = auditRecord(world.tenant, { data: { sid: first.sid } });
+    assert.equal(await storage.startSession({ jti, session: first, audit }), true);
+    assert.deepEqual(await storage.getSession(first.sid), first);
+    assert.deepEqual(ids(await storage.listAudit({ tenant: world.tenant, limit: 10 })), [audit.id]);
+
+    const replay = sessionRecord(world);
+    assert.equal(await storage.startSession({ jti: { ...jti, now: at(MINUTE) }, session: replay, audit: auditRecord(world.tenant) }), false);
+    assert.equal(await storage.getSession(replay.sid), null);
+    assert.equal((await storage.listAudit({ tenant: world.tenant, limit: 10 })).length, 1);
+    // The jti it took is taken for reserveJti too.
+    assert.equal(await storage.reserveJti({ ...jti, now: at(MINUTE) }), false);
+  });
+
+  it('startSession: of 20 concurrent exchanges of one jti exactly one stores a session', async () => {
+    const storage = s();
+    if (!storage.startSession) return;
+    const world = await addWorld(storage);
+    const jti = { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) };
+    const sessions = times(20, () => sessionRecord(world));
+    const results = await Promise.all(
+      sessions.map((session) => storage.startSession!({ jti, session, audit: auditRecord(world.tenant) })),
+    );
+    assert.equal(results.filter(Boolean).length, 1);
+    const stored = await Promise.all(sessions.map((session) => storage.getSession(session.sid)));
+    assert.equal(stored.filter((session) => session !== null).length, 1);
+    assert.equal((await storage.listAudit({ tenant: world.tenant, limit: 50 })).length, 1);
   });
 };
 

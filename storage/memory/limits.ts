@@ -58,13 +58,13 @@ export class RateLimitTable {
     return this.#windows.size;
   }
 
-  hit(key: string, windowMs: number, now: Date): { count: number; resetAt: Date } {
+  hit(key: string, windowMs: number, now: Date, amount = 1): { count: number; resetAt: Date } {
     // Read and increment with no await in between: n racing hits on one window get exactly 1..n.
     const at = now.getTime();
     const windowStart = Math.floor(at / windowMs) * windowMs;
     const windowEnd = windowStart + windowMs;
     const current = this.#windows.get(key);
-    const count = current !== undefined && current.windowStart === windowStart ? current.count + 1 : 1;
+    const count = current !== undefined && current.windowStart === windowStart ? current.count + amount : amount;
     this.#windows.set(key, { windowStart, windowEnd, count }, { ttl: Math.max(1, windowEnd - at) });
     return { count, resetAt: new Date(windowEnd) };
   }

@@ -22,48 +22,38 @@ function listeners(): { add(listener: Listener): () => void; emit(topic: string)
 }
 
 /**
- * SQLite: triggers append each change to `aforo_changes` in the writing transaction (migration 4), and `catchUp`
- * reads the rows past the last sequence number this process saw. It is one indexed range read, shared by every
- * caller that asks while it runs: callers that arrive during a read wait for the next one, which starts after they
- * arrived and so sees every change committed before they asked.
+ * SQLite: triggers append each change to `aforo_changes` in the writing transaction (migration 4). `catchUp` runs
+ * synchronously on the read connection: `PRAGMA data_version` tells, in microseconds, whether any other connection
+ * committed since the last look; only then are the rows past the last sequence number this process saw read.
  */
 export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now): ChangeFeed & { start(): Promise<void> } {
   const out = listeners();
   let lastSeq = 0;
-  let lastRead = 0;
-  let running: Promise<void> | null = null;
-  let queued: Promise<void> | null = null;
+  let lastCheck = 0;
+  let lastVersion: unknown = null;
 
-  const read = async (): Promise<void> => {
-    const startedAt = now();
-    if (startedAt - lastRead > SQLITE_CHANGES_KEPT_MS / 2) {
+  const maxSeq = (): number => Number(db.readSync('select coalesce(max(seq), 0) as seq from aforo_changes')[0].seq);
+
+  const catchUp = (): undefined => {
+    const [{ data_version: version }] = db.readSync('pragma data_version');
+    const at = now();
+    // Rows are pruned only after SQLITE_CHANGES_KEPT_MS, so a process that looks more often than half of that never
+    // misses one.
+    const stale = at - lastCheck >= SQLITE_CHANGES_KEPT_MS / 2;
+    lastCheck = at;
+    if (version === lastVersion && !stale) return undefined;
+    lastVersion = version;
+    if (stale) {
       // Rows this process never read may be pruned by now: forget everything instead.
-      const [row] = await db.read('select coalesce(max(seq), 0) as seq from aforo_changes');
-      lastSeq = Number(row.seq);
+      lastSeq = maxSeq();
       out.emit('*');
     } else {
-      const rows = await db.read('select seq, topic from aforo_changes where seq > ? order by seq', [lastSeq]);
-      for (const row of rows) {
+      for (const row of db.readSync('select seq, topic from aforo_changes where seq > ? order by seq', [lastSeq])) {
         lastSeq = Number(row.seq);
         out.emit(String(row.topic));
       }
     }
-    lastRead = startedAt;
-  };
-
-  const catchUp = (): Promise<void> => {
-    if (queued) return queued;
-    if (!running) {
-      running = read().finally(() => (running = null));
-      return running;
-    }
-    // A read is in flight but may have started before this caller: join the next one.
-    queued = running.catch(() => undefined).then(() => {
-      queued = null;
-      running = read().finally(() => (running = null));
-      return running;
-    });
-    return queued;
+    return undefined;
   };
 
   return {
@@ -71,9 +61,9 @@ export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now):
     subscribe: out.add,
     catchUp,
     async start() {
-      const [row] = await db.read('select coalesce(max(seq), 0) as seq from aforo_changes');
-      lastSeq = Number(row.seq);
-      lastRead = now();
+      lastVersion = db.readSync('pragma data_version')[0].data_version;
+      lastSeq = maxSeq();
+      lastCheck = now();
     },
     async close() {},
   };

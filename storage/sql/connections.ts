@@ -7,6 +7,8 @@ export interface Connections extends SqlRunner {
   read(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Runs `work` on one connection that nothing else uses until `work` settles (for a transaction). */
   exclusive<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T>;
+  /** SQLite only: a read run synchronously on a read connection (the change feed's per-request check). */
+  readSync?(sql: string, params?: readonly unknown[]): Row[];
   /** Closes what these connections opened themselves (not the ORM's pool, which the ORM closes). */
   close(): Promise<void>;
 }
@@ -44,12 +46,11 @@ export function pooledConnections(pool: ConnectionPool, driver: ConnectionDriver
 }
 
 /**
- * One SQLite writer connection and a few read connections, all held for the life of the storage.
+ * One SQLite writer connection and a read connection, held for the life of the storage.
  *
- * SQLite has one writer per database, so this process writes through one connection; single statements are handed
- * to it as they come (the driver queues them), without waiting for the one before to answer. A transaction needs
- * the connection to itself: it waits until the statements already handed over have answered, and statements that
- * come while it runs wait until it ends, so none of them can land inside its BEGIN … COMMIT.
+ * SQLite has one writer per database, so this process writes through one connection. A transaction needs the
+ * connection to itself: statements that come while it runs (between its awaits) wait until it ends, so none of them
+ * can land inside its BEGIN … COMMIT.
  *
  * WAL lets readers run beside the writer, each on the last committed state: a read never waits for a write in
  * progress, and a read issued after a write has answered sees it (the write committed before it answered).
@@ -86,6 +87,7 @@ export function sqliteConnections(
     all: (sql, params = []) => statement(() => writes.all(sql, params)),
     run: (sql, params = []) => statement(() => writes.run(sql, params)),
     read: (sql, params = []) => driver.all(reader(), sql, params),
+    readSync: (sql, params = []) => driver.allSync!(reader(), sql, params),
     async exclusive(work) {
       while (transaction) await transaction;
       let end!: () => void;

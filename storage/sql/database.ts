@@ -49,6 +49,12 @@ export class SqlDatabase implements SqlRunner {
     return this.retryBusy(() => this.connections.read(sql, params));
   }
 
+  /** SQLite only: a read run synchronously on a read connection; it sees every write that answered before it. */
+  readSync(sql: string, params: readonly unknown[] = []): Row[] {
+    if (!this.connections.readSync) throw new Error('synchronous reads are a SQLite feature');
+    return this.connections.readSync(sql, params);
+  }
+
   /**
    * Runs `work` in one transaction on one connection that holds the write lock from its first statement. On
    * SQLite it is `BEGIN IMMEDIATE`: the database's single writer lock is taken up front (waiting out

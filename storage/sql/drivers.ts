@@ -7,8 +7,10 @@ export interface SqlRunner {
   run(sql: string, params?: readonly unknown[]): Promise<number>;
 }
 
-/** One statement on one driver connection (a node-sqlite3 `Database` or a node-postgres `Client`). */
+/** One statement on one driver connection (a better-sqlite3 `Database` or a node-postgres `Client`). */
 export interface ConnectionDriver {
+  /** SQLite only: the statement run synchronously, for the change feed's per-request check. */
+  allSync?(connection: unknown, sql: string, params: readonly unknown[]): Row[];
   all(connection: unknown, sql: string, params: readonly unknown[]): Promise<Row[]>;
   run(connection: unknown, sql: string, params: readonly unknown[]): Promise<number>;
   /** Lets go of what the driver keeps for a connection (SQLite: its prepared statements); call before closing it. */
@@ -16,69 +18,59 @@ export interface ConnectionDriver {
 }
 
 interface SqliteStatement {
-  all(params: unknown[], callback: (error: Error | null, rows: Row[]) => void): unknown;
-  run(params: unknown[], callback: (this: { changes: number }, error: Error | null) => void): unknown;
-  finalize(callback?: (error: Error | null) => void): unknown;
+  readonly reader: boolean;
+  all(params: unknown[]): Row[];
+  run(params: unknown[]): { changes: number };
 }
 
-interface SqliteHandle {
+/** A better-sqlite3 `Database`: statements run synchronously on the calling thread. */
+export interface SqliteHandle {
   prepare(sql: string): SqliteStatement;
+  close(): void;
 }
 
 interface PgClient {
   query(config: { text: string; name?: string; values: unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }>;
 }
 
-// Idle prepared statements kept per connection and SQL text: enough for the callers of one hot statement at once.
-const IDLE_STATEMENTS = 16;
-
 /**
- * node-sqlite3 prepares, runs and finalizes a one-off statement in three trips to its thread pool; a statement
- * prepared once is one trip per run, and SQLite skips parsing and planning. A prepared statement runs one call at a
- * time, so each connection keeps a few idle ones per SQL text, and concurrent callers take one each. A statement
- * whose run failed is dropped rather than reused, so a failed prepare (a table not there yet) is not kept.
+ * better-sqlite3 runs a statement on the calling thread: an indexed lookup is a few microseconds, with no trip to a
+ * thread pool and back (node-sqlite3's model, which cost more than the lookup itself on the hot routes). Each SQL
+ * text is prepared once per connection and kept; a statement runs to completion before the call returns, so one
+ * prepared statement serves every caller.
  */
 function sqliteDriver(): ConnectionDriver {
-  const cache = new WeakMap<object, Map<string, SqliteStatement[]>>();
-  const idleFor = (connection: unknown, sql: string): SqliteStatement[] => {
+  const cache = new WeakMap<object, Map<string, SqliteStatement>>();
+  const prepared = (connection: unknown, sql: string): SqliteStatement => {
     let bySql = cache.get(connection as object);
     if (!bySql) cache.set(connection as object, (bySql = new Map()));
-    let idle = bySql.get(sql);
-    if (!idle) bySql.set(sql, (idle = []));
-    return idle;
-  };
-  const settle = (idle: SqliteStatement[], statement: SqliteStatement, failed: boolean): void => {
-    if (failed || idle.length >= IDLE_STATEMENTS) statement.finalize();
-    else idle.push(statement);
+    let statement = bySql.get(sql);
+    if (!statement) bySql.set(sql, (statement = (connection as SqliteHandle).prepare(sql)));
+    return statement;
   };
   return {
-    all: (connection, sql, params) =>
-      new Promise((resolve, reject) => {
-        const idle = idleFor(connection, sql);
-        const statement = idle.pop() ?? (connection as SqliteHandle).prepare(sql);
-        statement.all([...params], (error, rows) => {
-          settle(idle, statement, error !== null);
-          if (error) reject(error);
-          else resolve(rows);
-        });
-      }),
-    run: (connection, sql, params) =>
-      new Promise((resolve, reject) => {
-        const idle = idleFor(connection, sql);
-        const statement = idle.pop() ?? (connection as SqliteHandle).prepare(sql);
-        statement.run([...params], function (error) {
-          settle(idle, statement, error !== null);
-          if (error) reject(error);
-          else resolve(this.changes);
-        });
-      }),
+    allSync: (connection, sql, params) => {
+      const statement = prepared(connection, sql);
+      if (statement.reader) return statement.all([...params]);
+      statement.run([...params]);
+      return [];
+    },
+    all(connection, sql, params) {
+      try {
+        return Promise.resolve(this.allSync!(connection, sql, params));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    run(connection, sql, params) {
+      try {
+        return Promise.resolve(prepared(connection, sql).run([...params]).changes);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     async forget(connection) {
-      const bySql = cache.get(connection as object);
       cache.delete(connection as object);
-      const statements = [...(bySql?.values() ?? [])].flat();
-      await Promise.all(
-        statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))),
-      );
     },
   };
 }

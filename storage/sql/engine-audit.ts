@@ -1,5 +1,6 @@
 import { pruneSqliteChanges } from './change-feed.js';
 import type { PruneCounts, Storage } from '../../lib/storage.js';
+import type { AuditEvent } from '../../lib/types.js';
 import type { SqlDatabase, SqlRunner } from './database.js';
 import { ms } from './database.js';
 import { AUDIT_COLUMNS, ENGINE_KEY_COLUMNS } from './records.js';
@@ -8,6 +9,19 @@ import { AUDIT_COLUMNS, ENGINE_KEY_COLUMNS } from './records.js';
 const PRUNE_LOCK_ID = 0x61666f726f;
 
 type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent' | 'appendAudit' | 'listAudit' | 'prune'>;
+
+/** Appends one audit row (on its own, or inside a transaction). */
+export async function insertAudit(sql: SqlRunner, event: AuditEvent): Promise<void> {
+  await sql.run(`insert into audit_events (${AUDIT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)`, [
+    event.tenant,
+    event.id,
+    event.type,
+    ms(event.at),
+    event.ip,
+    event.userAgent,
+    JSON.stringify(event.data),
+  ]);
+}
 
 /** The engine's own key, the audit trail and housekeeping. */
 export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
@@ -32,15 +46,7 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
     },
 
     async appendAudit(event) {
-      await db().run(`insert into audit_events (${AUDIT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)`, [
-        event.tenant,
-        event.id,
-        event.type,
-        ms(event.at),
-        event.ip,
-        event.userAgent,
-        JSON.stringify(event.data),
-      ]);
+      await insertAudit(db(), event);
     },
     async listAudit({ tenant, type, since, limit, before }) {
       if (limit <= 0) return [];

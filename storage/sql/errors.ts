@@ -15,7 +15,7 @@ export function isUniqueViolation(error: unknown, table: string, column: string)
   const { code, constraint, message } = fields(error);
   if (code === '23505') return constraint === `${table}_${column}`;
   return (
-    code === 'SQLITE_CONSTRAINT' &&
+    (code === 'SQLITE_CONSTRAINT' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') &&
     typeof message === 'string' &&
     message.includes('UNIQUE constraint failed') &&
     message.includes(`${table}.${column}`)
@@ -25,7 +25,8 @@ export function isUniqueViolation(error: unknown, table: string, column: string)
 /** SQLite could not take a lock within its busy timeout. Nothing was written; the statement may be retried. */
 export function isSqliteBusy(error: unknown): boolean {
   const { code, message, name } = fields(error);
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || name === 'LockWaitTimeoutException') return true;
+  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) return true;
+  if (name === 'LockWaitTimeoutException') return true;
   return typeof message === 'string' && /SQLITE_BUSY|database is locked/.test(message);
 }
 

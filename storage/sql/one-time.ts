@@ -1,5 +1,7 @@
 import type { Storage } from '../../lib/storage.js';
-import type { SqlDatabase } from './database.js';
+import type { Session } from '../../lib/types.js';
+import type { SqlDatabase, SqlRunner } from './database.js';
+import { insertAudit } from './engine-audit.js';
 import { ms, nullableMs } from './database.js';
 import { CUSTOMER_COLUMNS, MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
 
@@ -12,6 +14,7 @@ const SESSION_WITH_CUSTOMER =
 type OneTimeMethods = Pick<
   Storage,
   | 'createSession'
+  | 'startSession'
   | 'getSession'
   | 'getSessionWithCustomer'
   | 'touchSession'
@@ -19,30 +22,71 @@ type OneTimeMethods = Pick<
   | 'revokeSessionsBySigningKey'
   | 'reserveJti'
   | 'hitRateLimit'
+  | 'reserveRateLimit'
   | 'createMagicLink'
   | 'consumeMagicLink'
   | 'getMagicLink'
 >;
 
+type JtiInput = Parameters<Storage['reserveJti']>[0];
+
+// One statement. A fresh jti is inserted (1 row). A remembered one hits the primary key and is only overwritten when
+// it expired before `now`; otherwise the statement changes nothing (0 rows). Racing inserts of one jti are serialised
+// by the key: the later ones see the first one's unexpired row and change nothing, so exactly one caller gets true.
+async function insertJti(sql: SqlRunner, { tenant, kid, jti, expiresAt, now }: JtiInput): Promise<boolean> {
+  const changed = await sql.run(
+    `insert into jtis (tenant, kid, jti, expires_at) values (?, ?, ?, ?)
+     on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at
+     where jtis.expires_at < ?`,
+    [tenant, kid, jti, ms(expiresAt), ms(now)],
+  );
+  return changed === 1;
+}
+
+async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
+  await sql.run(`insert into sessions (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+    session.sid,
+    session.tenant,
+    session.customerId,
+    session.embedKeyId,
+    session.method,
+    session.signingKid,
+    ms(session.createdAt),
+    ms(session.refreshedAt),
+    ms(session.expiresAt),
+    nullableMs(session.revokedAt),
+  ]);
+}
+
 /** Sessions, one-time jtis, rate-limit windows and magic links: the steps that must hold under races. */
 export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
+  // One upsert that adds in place and returns the new count: racing hits queue on the row and each reads back a
+  // different count, exactly 1..n on a fresh window (disjoint ranges for reservations of several).
+  const addHits = async (key: string, windowMs: number, now: Date, amount: number) => {
+    const windowStart = Math.floor(ms(now) / windowMs) * windowMs;
+    const windowEnd = windowStart + windowMs;
+    const rows = await db().all(
+      `insert into rate_limits (bucket, window_start, window_end, hits) values (?, ?, ?, ?)
+       on conflict (bucket, window_start) do update set hits = rate_limits.hits + excluded.hits
+       returning hits`,
+      [key, windowStart, windowEnd, amount],
+    );
+    return { count: Number(rows[0].hits), resetAt: new Date(windowEnd) };
+  };
+
   return {
     async createSession(session) {
-      await db().run(
-        `insert into sessions (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          session.sid,
-          session.tenant,
-          session.customerId,
-          session.embedKeyId,
-          session.method,
-          session.signingKid,
-          ms(session.createdAt),
-          ms(session.refreshedAt),
-          ms(session.expiresAt),
-          nullableMs(session.revokedAt),
-        ],
-      );
+      await insertSession(db(), session);
+    },
+    async startSession({ jti, session, audit }) {
+      // One transaction: one commit (one WAL append on SQLite, one WAL flush on Postgres) for the three writes of an
+      // exchange. The jti decides first; a replay writes nothing.
+      return db().transaction(async (tx) => {
+        if (!(await insertJti(tx, jti))) return false;
+        await insertSession(tx, session);
+        await insertAudit(tx, audit);
+        return true;
+      });
     },
     async getSession(sid) {
       const [row] = await db().read(`select ${SESSION_COLUMNS} from sessions where sid = ?`, [sid]);
@@ -80,32 +124,16 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       );
     },
 
-    async reserveJti({ tenant, kid, jti, expiresAt, now }) {
-      // One statement. A fresh jti is inserted (1 row). A remembered one hits the primary key and is only
-      // overwritten when it expired before `now`; otherwise the statement changes nothing (0 rows). Racing
-      // inserts of one jti are serialised by the key: the later ones see the first one's unexpired row and
-      // change nothing, so exactly one caller gets true.
-      const changed = await db().run(
-        `insert into jtis (tenant, kid, jti, expires_at) values (?, ?, ?, ?)
-         on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at
-         where jtis.expires_at < ?`,
-        [tenant, kid, jti, ms(expiresAt), ms(now)],
-      );
-      return changed === 1;
+    reserveJti(input) {
+      return insertJti(db(), input);
     },
 
-    async hitRateLimit(key, windowMs, now) {
-      // One upsert that increments in place and returns the new count: racing hits queue on the row and each
-      // reads back a different count, exactly 1..n on a fresh window.
-      const windowStart = Math.floor(ms(now) / windowMs) * windowMs;
-      const windowEnd = windowStart + windowMs;
-      const rows = await db().all(
-        `insert into rate_limits (bucket, window_start, window_end, hits) values (?, ?, ?, 1)
-         on conflict (bucket, window_start) do update set hits = rate_limits.hits + 1
-         returning hits`,
-        [key, windowStart, windowEnd],
-      );
-      return { count: Number(rows[0].hits), resetAt: new Date(windowEnd) };
+    hitRateLimit(key, windowMs, now) {
+      return addHits(key, windowMs, now, 1);
+    },
+    async reserveRateLimit(key, windowMs, now, amount) {
+      if (!Number.isInteger(amount) || amount < 1) throw new RangeError('amount must be a positive integer');
+      return addHits(key, windowMs, now, amount);
     },
 
     async createMagicLink(token) {

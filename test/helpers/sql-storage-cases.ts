@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { knex } from '@mikro-orm/sqlite';
+import Database from 'better-sqlite3';
 import type { Session } from '../../lib/types.js';
 import type { SqlStorage } from '../../storage/sql/sql-storage.js';
 import { SCHEMA_VERSION } from '../../storage/sql/migrations/index.js';
@@ -217,7 +217,13 @@ export function sqliteStorageCases(dir: string): void {
     const path = join(dir, `${unique('case-')}.db`);
     return {
       storage: (options = {}) => sqliteStorage({ path, ...options }),
-      exec: (sql) => withSqlite(path, async (db) => db.raw(sql)),
+      exec: (sql) =>
+        withSqlite(path, async (db) => {
+          const statement = db.prepare(sql);
+          if (statement.reader) return statement.all();
+          statement.run();
+          return [];
+        }),
     };
   };
 
@@ -256,12 +262,11 @@ export function sqliteStorageCases(dir: string): void {
       const storage = sqliteStorage({ path });
       await storage.init();
       await storage.close();
-      const plan = (await withSqlite(path, (db) =>
-        db.raw(
+      const plan = (await withSqlite(path, async (db) =>
+        db.prepare(
           `explain query plan select 1 as found from embed_key_origins o join embed_keys k on k.id = o.embed_key_id
            where o.origin = ? and k.status = 'ACTIVE' limit 1`,
-          ['https://app.example'],
-        ),
+        ).all('https://app.example'),
       )) as { detail: string }[];
       const details = plan.map((step) => step.detail);
       assert.ok(details.some((detail) => /INDEX embed_key_origins_origin \(origin=\?\)/.test(detail)), details.join('; '));
@@ -270,12 +275,12 @@ export function sqliteStorageCases(dir: string): void {
   });
 }
 
-async function withSqlite<T>(path: string, work: (db: ReturnType<typeof knex>) => Promise<T>): Promise<T> {
-  const db = knex({ client: 'sqlite3', connection: { filename: path }, useNullAsDefault: true });
+async function withSqlite<T>(path: string, work: (db: Database.Database) => Promise<T>): Promise<T> {
+  const db = new Database(path, { timeout: 5000 });
   try {
     return await work(db);
   } finally {
-    await db.destroy();
+    db.close();
   }
 }
 
