@@ -103,7 +103,7 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
     const scope = { tenant, embedKey: key.id, method: 'bridge' as const, signingKid: kid };
     // A returning customer whose record the token leaves as it is (the common exchange): one storage write.
     if (engine.storage.startSession) {
-      const known = await engine.storage.getCustomerByExternalId(tenant, token.externalId);
+      const known = await engine.reads.getCustomerByExternalId(tenant, token.externalId);
       if (known && (token.email === undefined || known.email === token.email) && (token.name === undefined || known.name === token.name)) {
         const answer = await startSessionWithJti(engine, { ...scope, customer: known, jti: { jti: token.jti, expiresAt } }, call);
         if (!answer) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');

@@ -27,8 +27,19 @@ function deepFreeze<T>(value: T): T {
  * Cached records are frozen: the engine's read paths never change what they read.
  */
 export class ReadCache {
-  private readonly rows = new LRUCache<string, object>({ max: MAX_ROWS, ttl: MAX_AGE_MS });
+  private readonly rows = new LRUCache<string, object>({
+    max: MAX_ROWS,
+    ttl: MAX_AGE_MS,
+    dispose: (value, name) => {
+      if (name.startsWith('customerByExternalId:')) {
+        const customer = value as Customer;
+        this.customerKeys.delete(`${customer.tenant} ${customer.id}`);
+      }
+    },
+  });
   private readonly sessions = new LRUCache<string, SessionRow>({ max: MAX_SESSIONS, ttl: MAX_AGE_MS });
+  // `tenant id` of a cached customer -> its entry in `rows` (customers are cached by external id, named by id).
+  private readonly customerKeys = new Map<string, string>();
   // Bumped on every change: a read that started before a change must not cache what it read.
   private epoch = 0;
   private feed: ChangeFeed | null = null;
@@ -67,6 +78,8 @@ export class ReadCache {
         return;
       case 'customer': {
         const [tenant, id] = splitOnce(key);
+        const byExternal = this.customerKeys.get(key);
+        if (byExternal !== undefined) this.rows.delete(byExternal);
         for (const [sid, row] of this.sessions.entries()) {
           if (row.customer.tenant === tenant && row.customer.id === id) this.sessions.delete(sid);
         }
@@ -93,6 +106,7 @@ export class ReadCache {
   clear(): void {
     this.epoch += 1;
     this.rows.clear();
+    this.customerKeys.clear();
     this.sessions.clear();
   }
 
@@ -106,6 +120,14 @@ export class ReadCache {
 
   getTenant(slug: string): Promise<Tenant | null> {
     return this.row(`tenant:${slug}`, () => this.storage.getTenant(slug));
+  }
+
+  /** The exchange's lookup of a returning customer; dropped when the customer's email, name or external id change. */
+  async getCustomerByExternalId(tenant: string, externalId: string): Promise<Customer | null> {
+    const name = `customerByExternalId:${tenant} ${externalId}`;
+    const found = await this.row(name, () => this.storage.getCustomerByExternalId(tenant, externalId));
+    if (found && this.rows.has(name)) this.customerKeys.set(`${found.tenant} ${found.id}`, name);
+    return found;
   }
 
   async getSessionWithCustomer(sid: string): Promise<SessionRow | null> {

@@ -3,7 +3,7 @@ import type { Session } from '../../lib/types.js';
 import type { SqlDatabase, SqlRunner } from './database.js';
 import { insertAudit } from './engine-audit.js';
 import { ms, nullableMs } from './database.js';
-import { CUSTOMER_COLUMNS, MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
+import { AUDIT_COLUMNS, CUSTOMER_COLUMNS, MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
 
 const CUSTOMER_FIELDS = CUSTOMER_COLUMNS.split(', ');
 // The customer's columns come back as c_<name>, so they cannot shadow the session's own tenant and created_at.
@@ -43,20 +43,38 @@ async function insertJti(sql: SqlRunner, { tenant, kid, jti, expiresAt, now }: J
   return changed === 1;
 }
 
+const sessionValues = (session: Session): unknown[] => [
+  session.sid,
+  session.tenant,
+  session.customerId,
+  session.embedKeyId,
+  session.method,
+  session.signingKid,
+  ms(session.createdAt),
+  ms(session.refreshedAt),
+  ms(session.expiresAt),
+  nullableMs(session.revokedAt),
+];
+
 async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
-  await sql.run(`insert into sessions (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-    session.sid,
-    session.tenant,
-    session.customerId,
-    session.embedKeyId,
-    session.method,
-    session.signingKid,
-    ms(session.createdAt),
-    ms(session.refreshedAt),
-    ms(session.expiresAt),
-    nullableMs(session.revokedAt),
-  ]);
+  await sql.run(`insert into sessions (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sessionValues(session));
 }
+
+// Parameters in a SELECT list have no type to take from a column, so each is cast to its column's type.
+const START_SESSION_POSTGRES = `
+  with j as (
+    insert into jtis (tenant, kid, jti, expires_at) values (?, ?, ?, ?)
+    on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at where jtis.expires_at < ?
+    returning 1 as fresh
+  ), s as (
+    insert into sessions (${SESSION_COLUMNS})
+    select ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::bigint, ?::bigint
+    where exists (select 1 from j)
+    returning sid
+  )
+  insert into audit_events (${AUDIT_COLUMNS})
+  select ?::text, ?::text, ?::text, ?::bigint, ?::text, ?::text, ?::jsonb from s
+  returning id`;
 
 /** Sessions, one-time jtis, rate-limit windows and magic links: the steps that must hold under races. */
 export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
@@ -79,9 +97,20 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       await insertSession(db(), session);
     },
     async startSession({ jti, session, audit }) {
-      // One transaction: one commit (one WAL append on SQLite, one WAL flush on Postgres) for the three writes of an
-      // exchange. The jti decides first; a replay writes nothing.
-      return db().transaction(async (tx) => {
+      const database = db();
+      // Postgres: one statement, so one round trip and one commit. The jti insert decides; the session and audit
+      // inserts read its RETURNING and insert nothing for a replay. A racing insert of the same jti waits on the key
+      // and then finds it unexpired, as in reserveJti.
+      if (database.dialect === 'postgres') {
+        const rows = await database.all(START_SESSION_POSTGRES, [
+          jti.tenant, jti.kid, jti.jti, ms(jti.expiresAt), ms(jti.now),
+          ...sessionValues(session),
+          audit.tenant, audit.id, audit.type, ms(audit.at), audit.ip, audit.userAgent, JSON.stringify(audit.data),
+        ]);
+        return rows.length === 1;
+      }
+      // SQLite: one transaction, so one append to the WAL for the three writes.
+      return database.transaction(async (tx) => {
         if (!(await insertJti(tx, jti))) return false;
         await insertSession(tx, session);
         await insertAudit(tx, audit);
