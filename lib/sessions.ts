@@ -12,7 +12,11 @@ export function publicCustomer(customer: Customer): PublicCustomer {
   return { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name };
 }
 
-async function signFor(engine: Engine, session: Session, customer: Customer, now: Date): Promise<SessionAnswer> {
+/**
+ * The session answer for a session row: a fresh JWT (with `cnf.jkt` when `jkt`, the session's resume-key
+ * thumbprint, is given) and the public customer.
+ */
+export async function signSession(engine: Engine, session: Session, customer: Customer, now: Date, jkt: string | null): Promise<SessionAnswer> {
   const iat = Math.floor(now.getTime() / 1000);
   // exp never passes the session's absolute expiry (SPEC section 4).
   const exp = Math.min(iat + engine.config.sessionTtl, Math.floor(session.expiresAt.getTime() / 1000));
@@ -26,13 +30,22 @@ async function signFor(engine: Engine, session: Session, customer: Customer, now
     amr: [session.method],
     iat,
     exp,
+    ...(jkt ? { cnf: { jkt } } : {}),
   });
   return { sessionJwt, expiresAt: new Date(exp * 1000).toISOString(), expiresIn: exp - iat, customer: publicCustomer(customer) };
 }
 
 export async function createSession(
   engine: Engine,
-  input: { tenant: string; embedKey: string; customer: Customer; method: SessionMethod; signingKid: string | null },
+  input: {
+    tenant: string;
+    embedKey: string;
+    customer: Customer;
+    method: SessionMethod;
+    signingKid: string | null;
+    /** The thumbprint of the browser's resume key, for a magic-link session that may resume (SPEC section 9). */
+    resumeKey?: string | null;
+  },
   caller: Caller,
 ): Promise<SessionAnswer> {
   const now = engine.now();
@@ -49,10 +62,14 @@ export async function createSession(
     revokedAt: null,
   };
   await engine.storage.createSession(session);
+  // A key already bound to another session is not bound again (the storage refuses it); this session then simply
+  // cannot resume, and its JWT carries no cnf, so the SDK keeps no key for it.
+  const bound = input.resumeKey ? await engine.storage.bindSessionKey(session.sid, input.resumeKey) : false;
   await engine.audit.record('session.created', input.tenant, now, caller, {
     sid: session.sid, mode: input.method, customerId: input.customer.id, embedKey: input.embedKey, kid: input.signingKid,
+    ...(input.resumeKey ? { resumable: bound } : {}),
   });
-  return signFor(engine, session, input.customer, now);
+  return signSession(engine, session, input.customer, now, bound && input.resumeKey ? input.resumeKey : null);
 }
 
 /** A verified session: its claims, its row, and the customer it belongs to. */
@@ -126,7 +143,9 @@ export async function refreshSession(engine: Engine, active: ActiveSession, call
     throw new BridgeError('session_expired', 'the session has reached its absolute lifetime');
   }
   await engine.audit.record('session.refreshed', session.tenant, now, caller, { sid: session.sid });
-  return signFor(engine, session, active.customer, now);
+  // The cnf claim was signed by the engine itself, so a refresh carries it over as it is.
+  const jkt = typeof active.claims.cnf?.jkt === 'string' ? active.claims.cnf.jkt : null;
+  return signSession(engine, session, active.customer, now, jkt);
 }
 
 export async function endSession(engine: Engine, session: Session, reason: string, caller: Caller): Promise<void> {
