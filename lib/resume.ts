@@ -20,8 +20,6 @@ export const RESUME_PROOF_TYPE = 'aforo-resume+jwt';
 export const RESUME_PATH = '/v1/embed/auth/resume';
 const NONCE_TTL_SECONDS = 60;
 const NONCE_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-// A proof's `iat` may differ from the engine's clock by this much either way (a browser's clock is not ours).
-const PROOF_LEEWAY_SECONDS = 60;
 
 /**
  * The thumbprint of the resume key sent with a magic-link exchange, or null when there is none or resumption is
@@ -69,8 +67,8 @@ async function readProof(engine: Engine, proof: string, now: Date): Promise<Proo
       typ: RESUME_PROOF_TYPE,
       algorithms: ['ES256', 'EdDSA'],
       currentDate: now,
-      maxTokenAge: NONCE_TTL_SECONDS,
-      clockTolerance: PROOF_LEEWAY_SECONDS,
+      // Freshness comes from the engine's own one-time 60-second nonce, not from `iat`: a browser whose clock is
+      // hours off must still resume (RFC 9449 section 11.1 allows a server nonce in place of an iat window).
       requiredClaims: ['nonce', 'htm', 'htu', 'iat', 'jti'],
     });
     payload = verified.payload;
