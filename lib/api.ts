@@ -4,6 +4,7 @@ import * as embed from './embed-api.js';
 import type { Engine } from './engine.js';
 import type { MailQueue } from './mail-queue.js';
 import { exchangeMagicLink, requestMagicLink, type Background } from './magic-link.js';
+import { issueResumeNonce, resumeSession } from './resume.js';
 import { BridgeError } from './errors.js';
 import { verifyTenantSession, type ActiveSession } from './sessions.js';
 import { isCleanString, SLUG } from './validate.js';
@@ -36,6 +37,8 @@ export function createApi(engine: Engine, background: Background, mail: MailQueu
     getMe: embed.getMe,
     listInvoices: embed.listInvoices,
     exchangeMagicLink,
+    issueResumeNonce,
+    resumeSession,
   });
   const adminVerbs = {
     createTenant: admin.createTenant,

@@ -63,6 +63,13 @@ export interface BridgeOptions {
     template?: MagicLinkTemplate;
     /** Locale of the default template (default `en`). */
     locale?: string;
+    /**
+     * Let a magic-link session resume after a reload with the browser's non-extractable key (SPEC section 9;
+     * default true). False: the exchange binds no key and both resume routes answer 401 `session_invalid`.
+     */
+    resume?: boolean;
+    /** Seconds a session may go unseen (no exchange, refresh or resume) and still resume (default 43200, 12 h). */
+    resumeIdle?: number;
   };
   dataSource?: { listInvoices?: InvoiceSource };
   logger?: Logger;
@@ -99,6 +106,8 @@ export interface ResolvedConfig {
     allowSignup: boolean;
     template: MagicLinkTemplate | null;
     locale: string;
+    resume: boolean;
+    resumeIdle: number;
   };
   listInvoices: InvoiceSource | null;
   logger: Logger;
@@ -126,6 +135,8 @@ export const DEFAULTS = {
   magicLinkTtl: 900,
   magicLinkPerIpPerMinute: 10,
   magicLinkPerEmailPerHour: 5,
+  /** Twelve hours unseen ends resumption: a browser left overnight signs in again the next day. */
+  magicLinkResumeIdle: 43200,
   /** Hourly pruning keeps tables small without touching the database often. */
   pruneIntervalSeconds: 3600,
   /** Ninety days of audit trail, long enough to answer "who signed in last quarter". */
@@ -208,8 +219,11 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
   if (sessionMaxAge < sessionTtl) throw new ConfigError('sessionMaxAge must be at least sessionTtl');
   const bridge = knownKeys('bridgeToken', options.bridgeToken, ['maxLifetime', 'leeway']);
   const magic = knownKeys('magicLink', options.magicLink, [
-    'ttl', 'perIpPerMinute', 'perEmailPerHour', 'allowSignup', 'template', 'locale',
+    'ttl', 'perIpPerMinute', 'perEmailPerHour', 'allowSignup', 'template', 'locale', 'resume', 'resumeIdle',
   ]);
+  if (magic.resume !== undefined && typeof magic.resume !== 'boolean') {
+    throw new ConfigError('magicLink.resume must be a boolean');
+  }
   if (magic.allowSignup !== undefined && typeof magic.allowSignup !== 'boolean') {
     throw new ConfigError('magicLink.allowSignup must be a boolean');
   }
@@ -259,6 +273,8 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
       allowSignup: (magic.allowSignup as boolean | undefined) ?? false,
       template: (magic.template as MagicLinkTemplate | undefined) ?? null,
       locale: (magic.locale as string | undefined) ?? 'en',
+      resume: (magic.resume as boolean | undefined) ?? true,
+      resumeIdle: integer('magicLink.resumeIdle', magic.resumeIdle, DEFAULTS.magicLinkResumeIdle, 60, 30 * 86400),
     },
     listInvoices: (dataSource.listInvoices as InvoiceSource | undefined) ?? null,
     logger,

@@ -9,7 +9,9 @@ import { defaultMagicLinkTemplate } from './mail-template.js';
 import { isLoopbackHost } from './origin.js';
 import { createSession, type SessionAnswer } from './sessions.js';
 import type { Customer } from './types.js';
-import { normaliseEmail } from './validate.js';
+import { resumeKeyThumbprint } from './resume.js';
+import { ResumeKey } from './schemas.js';
+import { normaliseEmail, validate } from './validate.js';
 
 export const MAGIC_TOKEN_PARAM = 'aforo_magic_token';
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43,128}$/;
@@ -137,9 +139,11 @@ async function signUp(engine: Engine, tenant: string, email: string, now: Date):
   return null;
 }
 
-export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { token: unknown }): Promise<SessionAnswer> {
+export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { token: unknown; resumeKey?: unknown }): Promise<SessionAnswer> {
   await limitByIp(engine, call.ip);
   const scope = await resolveTenant(engine, call);
+  // Checked before the link is spent: a malformed key must not cost the customer their link.
+  const resumeKey = await resumeKeyThumbprint(engine, call.resumeKey === undefined ? undefined : validate(ResumeKey, call.resumeKey, 'resumeKey'));
   const now = engine.now();
   const tenant = scope.tenant.slug;
   const refuse = async (reason: string): Promise<never> => {
@@ -161,5 +165,5 @@ export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { toke
   await engine.audit.record('magic_link.redeemed', tenant, now, call, {
     embedKey: scope.key.id, customerId: customer.id, emailHash: engine.audit.emailHash(link.email),
   });
-  return createSession(engine, { tenant, embedKey: scope.key.id, customer, method: 'magic_link', signingKid: null }, call);
+  return createSession(engine, { tenant, embedKey: scope.key.id, customer, method: 'magic_link', signingKid: null, resumeKey }, call);
 }

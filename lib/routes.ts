@@ -14,7 +14,7 @@ import type { AssetSource, PlainRequest, PlainResponse } from './http.js';
 import { validate } from './validate.js';
 import {
   AcceptedAnswer, BridgeExchangeBody, ConfigAnswer, EmptyBody, InvoicesAnswer, InvoicesQuery, MagicLinkExchangeBody,
-  MagicLinkRequestBody, MeAnswer, SessionAnswer, CustomerAnswer,
+  MagicLinkRequestBody, MeAnswer, ResumeBody, ResumeNonceAnswer, SessionAnswer, CustomerAnswer,
 } from './schemas.js';
 
 /** What a public route's handler gets: the API, the path asked for, the widget bundle and the OpenAPI document. */
@@ -135,7 +135,17 @@ export const WIDGET_ROUTES: readonly WidgetRoute[] = [
   route({
     method: 'POST', path: '/v1/embed/auth/magic-link/exchange', auth: 'embed', summary: 'redeem a sign-in link',
     body: MagicLinkExchangeBody, answer: { status: 200, schema: SessionAnswer }, errors: BODY_ERRORS,
-    handler: ({ api, call, body }) => api.exchangeMagicLink({ ...call, token: body.token }),
+    handler: ({ api, call, body }) => api.exchangeMagicLink({ ...call, token: body.token, resumeKey: body.resumeKey }),
+  }),
+  route({
+    method: 'POST', path: '/v1/embed/auth/resume/nonce', auth: 'embed', summary: 'a one-time nonce (60 s) for a resume proof',
+    body: EmptyBody, answer: { status: 200, schema: ResumeNonceAnswer }, errors: BODY_ERRORS,
+    handler: ({ api, call }) => api.issueResumeNonce(call),
+  }),
+  route({
+    method: 'POST', path: '/v1/embed/auth/resume', auth: 'embed', summary: "resume a magic-link session with the browser's bound key (same sid)",
+    body: ResumeBody, answer: { status: 200, schema: SessionAnswer }, errors: BODY_ERRORS,
+    handler: ({ api, call, body }) => api.resumeSession({ ...call, proof: body.proof }),
   }),
   route({
     method: 'GET', path: '/v1/embed/me', auth: 'session', summary: 'the signed-in customer',

@@ -19,8 +19,27 @@ export const BridgeExchangeBody = Type.Object({ bridgeToken: Type.Optional(Text(
 /** `POST auth/magic-link`: one plain addr-spec and the page's own URL. */
 export const MagicLinkRequestBody = Type.Object({ email: Text(254), returnUrl: Text(2048) }, closed);
 
-/** `POST auth/magic-link/exchange`. A missing token is `magic_link_invalid`; a non-string is 400. */
-export const MagicLinkExchangeBody = Type.Object({ token: Type.Optional(Text(512)) }, closed);
+// base64url of a 32-byte coordinate: 43 characters.
+const Coordinate = Text(43, { minLength: 43, pattern: '^[A-Za-z0-9_-]{43}$' });
+
+/**
+ * The public half of the browser's resume key (SPEC section 9): the members RFC 7638 hashes and nothing else, so
+ * no private `d`, no `alg` or `key_ops` the engine would have to reconcile.
+ */
+export const ResumeKey = Type.Union([
+  Type.Object({ kty: Type.Literal('EC'), crv: Type.Literal('P-256'), x: Coordinate, y: Coordinate }, closed),
+  Type.Object({ kty: Type.Literal('OKP'), crv: Type.Literal('Ed25519'), x: Coordinate }, closed),
+]);
+export type ResumeKey = Static<typeof ResumeKey>;
+
+/**
+ * `POST auth/magic-link/exchange`. A missing token is `magic_link_invalid`; a non-string is 400. `resumeKey`, the
+ * public JWK of a non-extractable key the browser made, lets the session resume after a reload.
+ */
+export const MagicLinkExchangeBody = Type.Object({ token: Type.Optional(Text(512)), resumeKey: Type.Optional(ResumeKey) }, closed);
+
+/** `POST auth/resume`: a compact JWS signed by the session's resume key. A missing proof is `session_invalid`. */
+export const ResumeBody = Type.Object({ proof: Type.Optional(Text(4096)) }, closed);
 
 /** A POST that carries nothing (refresh, logout): an empty body or `{}`. */
 export const EmptyBody = Type.Object({}, closed);
@@ -91,6 +110,10 @@ export type PublicInvoice = Static<typeof InvoiceAnswer>;
 
 export const InvoicesAnswer = Type.Object({ invoices: Type.Array(InvoiceAnswer), nextCursor: Nullable(Type.String()) });
 export type InvoicesAnswer = Static<typeof InvoicesAnswer>;
+
+/** `POST auth/resume/nonce`: a one-time nonce for one resume proof. */
+export const ResumeNonceAnswer = Type.Object({ nonce: Type.String(), expiresIn: Type.Integer() });
+export type ResumeNonceAnswer = Static<typeof ResumeNonceAnswer>;
 
 export const AcceptedAnswer = Type.Object({ status: Type.Literal('accepted') });
 

@@ -19,6 +19,8 @@ export interface SessionClaims {
   amr: SessionMethod[];
   iat: number;
   exp: number;
+  /** Magic-link sessions that can resume: the RFC 7638 thumbprint of the browser's resume key (SPEC section 9). */
+  cnf?: { jkt: string };
 }
 
 /** The engine's own signing key: loaded from storage, or generated on first start and stored for every process. */
@@ -58,7 +60,8 @@ export class SessionTokens {
   }
 
   async sign(claims: Omit<SessionClaims, 'iss' | 'aud'>): Promise<string> {
-    return new SignJWT({ tid: claims.tid, ext: claims.ext, sid: claims.sid, ek: claims.ek, amr: claims.amr })
+    const confirmation = claims.cnf ? { cnf: { jkt: claims.cnf.jkt } } : {};
+    return new SignJWT({ tid: claims.tid, ext: claims.ext, sid: claims.sid, ek: claims.ek, amr: claims.amr, ...confirmation })
       .setProtectedHeader({ alg: this.alg, kid: this.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setAudience(SESSION_AUDIENCE)

@@ -12,7 +12,11 @@ export function publicCustomer(customer: Customer): PublicCustomer {
   return { id: customer.id, externalId: customer.externalId, email: customer.email, name: customer.name };
 }
 
-async function signFor(engine: Engine, session: Session, customer: Customer, now: Date): Promise<SessionAnswer> {
+/**
+ * The session answer for a session row: a fresh JWT (with `cnf.jkt` when `jkt`, the session's resume-key
+ * thumbprint, is given) and the public customer.
+ */
+export async function signSession(engine: Engine, session: Session, customer: Customer, now: Date, jkt: string | null): Promise<SessionAnswer> {
   const iat = Math.floor(now.getTime() / 1000);
   // exp never passes the session's absolute expiry (SPEC section 4).
   const exp = Math.min(iat + engine.config.sessionTtl, Math.floor(session.expiresAt.getTime() / 1000));
@@ -26,6 +30,7 @@ async function signFor(engine: Engine, session: Session, customer: Customer, now
     amr: [session.method],
     iat,
     exp,
+    ...(jkt ? { cnf: { jkt } } : {}),
   });
   return { sessionJwt, expiresAt: new Date(exp * 1000).toISOString(), expiresIn: exp - iat, customer: publicCustomer(customer) };
 }
@@ -36,6 +41,8 @@ interface NewSession {
   customer: Customer;
   method: SessionMethod;
   signingKid: string | null;
+  /** The thumbprint of the browser's resume key, for a magic-link session that may resume (SPEC section 9). */
+  resumeKey?: string | null;
 }
 
 function newSession(engine: Engine, input: NewSession, now: Date): Session {
@@ -61,8 +68,14 @@ export async function createSession(engine: Engine, input: NewSession, caller: C
   const now = engine.now();
   const session = newSession(engine, input, now);
   await engine.storage.createSession(session);
-  await engine.audit.record('session.created', input.tenant, now, caller, createdEvent(session));
-  return signFor(engine, session, input.customer, now);
+  // A key already bound to another session is not bound again (the storage refuses it); this session then simply
+  // cannot resume, and its JWT carries no cnf, so the SDK keeps no key for it.
+  const bound = input.resumeKey ? await engine.storage.bindSessionKey(session.sid, input.resumeKey) : false;
+  await engine.audit.record('session.created', input.tenant, now, caller, {
+    ...createdEvent(session),
+    ...(input.resumeKey ? { resumable: bound } : {}),
+  });
+  return signSession(engine, session, input.customer, now, bound && input.resumeKey ? input.resumeKey : null);
 }
 
 /**
@@ -82,7 +95,7 @@ export async function startSessionWithJti(
   const jti = { tenant: input.tenant, kid: input.signingKid ?? '', jti: input.jti.jti, expiresAt: input.jti.expiresAt, now };
   if (!(await storage.startSession({ jti, session, audit }))) return null;
   engine.audit.announce(audit);
-  return signFor(engine, session, input.customer, now);
+  return signSession(engine, session, input.customer, now, null);
 }
 
 /** A verified session: its claims, its row, and the customer it belongs to. */
@@ -156,7 +169,9 @@ export async function refreshSession(engine: Engine, active: ActiveSession, call
     throw new BridgeError('session_expired', 'the session has reached its absolute lifetime');
   }
   await engine.audit.record('session.refreshed', session.tenant, now, caller, { sid: session.sid });
-  return signFor(engine, session, active.customer, now);
+  // The cnf claim was signed by the engine itself, so a refresh carries it over as it is.
+  const jkt = typeof active.claims.cnf?.jkt === 'string' ? active.claims.cnf.jkt : null;
+  return signSession(engine, session, active.customer, now, jkt);
 }
 
 export async function endSession(engine: Engine, session: Session, reason: string, caller: Caller): Promise<void> {

@@ -7,6 +7,7 @@ import type {
   InvoiceStatus,
   MagicLinkToken,
   Offering,
+  ResumeNonce,
   Session,
   SigningKey,
   Tenant,
@@ -175,6 +176,27 @@ export interface Storage {
   /** Revokes every live session created with (tenant, signingKid). Returns how many it revoked. */
   revokeSessionsBySigningKey(tenant: string, signingKid: string, now: Date): Promise<number>;
 
+  // ---- resumable magic-link sessions (SPEC section 9) ------------------------------------------------------
+  /**
+   * Binds the RFC 7638 thumbprint `jkt` of a browser's resume key to the session. A thumbprint is bound to at most
+   * one session and a session to at most one thumbprint: returns false, changing nothing, when the session is
+   * unknown or already bound, or when `jkt` is bound to any session (of racing binds of one `jkt`, exactly one wins).
+   */
+  bindSessionKey(sid: string, jkt: string): Promise<boolean>;
+  /**
+   * The session of `tenant` bound to `jkt`, with its customer, in one read, whatever its state (revoked, expired):
+   * the engine decides what the state means. Null when no session of this tenant is bound to it.
+   */
+  getSessionByKey(tenant: string, jkt: string): Promise<{ session: Session; customer: Customer } | null>;
+  /** Stores a fresh nonce (its hash; the nonce itself never reaches storage). */
+  createResumeNonce(nonce: ResumeNonce): Promise<void>;
+  /**
+   * Spends the nonce when it exists for this tenant and embed key and `expiresAt` is after `now`: returns true and
+   * forgets it; otherwise false, changing nothing. One conditional write: of any number of concurrent consumes of
+   * one nonce (any processes), exactly one gets true.
+   */
+  consumeResumeNonce(input: { nonceHash: string; tenant: string; embedKeyId: string; now: Date }): Promise<boolean>;
+
   // ---- one-time bridge-token ids ---------------------------------------------------------------
   /**
    * Remembers (tenant, kid, jti) until `expiresAt`. Returns true for the first caller and false for every other,
@@ -235,7 +257,8 @@ export interface Storage {
   // ---- housekeeping ----------------------------------------------------------------------------
   /**
    * Deletes what can no longer matter at `now`: magic links expired before `now`, jtis expired before `now`,
-   * rate-limit windows ended before `now`, sessions whose absolute expiry is before `now`, audit events before
+   * rate-limit windows ended before `now`, sessions whose absolute expiry is before `now`, resume nonces expired
+   * before `now`, audit events before
    * `auditBefore`. Never deletes a live record. Returns how many rows of each kind went.
    */
   prune(input: { now: Date; auditBefore: Date }): Promise<PruneCounts>;
@@ -263,5 +286,6 @@ export interface PruneCounts {
   jtis: number;
   rateLimits: number;
   sessions: number;
+  resumeNonces: number;
   audit: number;
 }

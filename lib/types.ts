@@ -130,6 +130,16 @@ export interface MagicLinkToken {
   usedAt: Date | null;
 }
 
+/** A one-time nonce a browser signs to resume a magic-link session (SPEC section 9). */
+export interface ResumeNonce {
+  /** SHA-256 of the nonce, hex. The nonce itself is never stored. */
+  nonceHash: string;
+  tenant: string;
+  embedKeyId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 /** The engine's own session-signing key pair. */
 export interface EngineKey {
   kid: string;

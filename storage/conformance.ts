@@ -6,6 +6,7 @@ import type { Section } from './conformance/fixtures.js';
 import { housekeepingCases } from './conformance/housekeeping.js';
 import { offeringAndInvoiceCases } from './conformance/offerings-invoices.js';
 import { magicLinkCases, oneTimeCases } from './conformance/one-time.js';
+import { resumeCases } from './conformance/resume.js';
 import { sessionCases } from './conformance/sessions.js';
 import { signingKeyCases } from './conformance/signing-keys.js';
 import { embedKeyCases, tenantCases } from './conformance/tenants.js';
@@ -25,6 +26,7 @@ const SECTIONS: [string, Section][] = [
   ['customers', customerCases],
   ['offerings and invoices', offeringAndInvoiceCases],
   ['sessions', sessionCases],
+  ['resume keys and nonces', resumeCases],
   ['bridge-token ids and rate limits', oneTimeCases],
   ['magic links', magicLinkCases],
   ['engine key and audit', engineKeyAndAuditCases],

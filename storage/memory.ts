@@ -6,6 +6,7 @@ import type {
   Invoice,
   MagicLinkToken,
   Offering,
+  ResumeNonce,
   Session,
   SigningKey,
   Tenant,
@@ -54,6 +55,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
   const rateLimits = new RateLimitTable(maxKeys);
   const magicLinks = new Map<string, MagicLinkToken>();
   const audit = new Map<string, AuditEvent>();
+  // Resume-key thumbprints both ways: one key per session, one session per key.
+  const sidByKey = new Map<string, string>();
+  const keyBySid = new Map<string, string>();
+  const resumeNonces = new Map<string, ResumeNonce>();
   let engineKey: EngineKey | null = null;
 
   const tenantKeys = (tenant: string): SigningKey[] =>
@@ -236,6 +241,33 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       return revoked;
     },
 
+    async bindSessionKey(sid, jkt) {
+      // Both checks and both writes with no await between them: of racing binds of one key exactly one sees it free.
+      if (!sessions.has(sid) || keyBySid.has(sid) || sidByKey.has(jkt)) return false;
+      sidByKey.set(jkt, sid);
+      keyBySid.set(sid, jkt);
+      return true;
+    },
+    async getSessionByKey(tenant, jkt) {
+      const sid = sidByKey.get(jkt);
+      const session = sid === undefined ? undefined : sessions.get(sid);
+      if (!session || session.tenant !== tenant) return null;
+      const customer = customers.get(session.tenant, session.customerId);
+      return customer ? { session: copy(session), customer } : null;
+    },
+    async createResumeNonce(nonce) {
+      insertOnce(resumeNonces, nonce.nonceHash, nonce, 'resume nonce');
+    },
+    async consumeResumeNonce({ nonceHash, tenant, embedKeyId, now }) {
+      // Checked and deleted with no await between them: of racing consumes exactly one still finds the nonce.
+      const nonce = resumeNonces.get(nonceHash);
+      if (!nonce || nonce.tenant !== tenant || nonce.embedKeyId !== embedKeyId || nonce.expiresAt.getTime() <= now.getTime()) {
+        return false;
+      }
+      resumeNonces.delete(nonceHash);
+      return true;
+    },
+
     async reserveJti({ tenant, kid, jti, expiresAt, now }) {
       return jtis.reserve(tenant, kid, jti, expiresAt, now);
     },
@@ -305,13 +337,22 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
     },
 
     async prune({ now, auditBefore }): Promise<PruneCounts> {
-      return {
+      const counts = {
         magicLinks: deleteWhere(magicLinks, (t) => t.expiresAt.getTime() < now.getTime()),
         jtis: jtis.prune(now),
         rateLimits: rateLimits.prune(now),
         sessions: deleteWhere(sessions, (s) => s.expiresAt.getTime() < now.getTime()),
+        resumeNonces: deleteWhere(resumeNonces, (n) => n.expiresAt.getTime() < now.getTime()),
         audit: deleteWhere(audit, (e) => e.at.getTime() < auditBefore.getTime()),
       };
+      // A pruned session takes its key binding with it, as the column does on SQL.
+      for (const [sid, jkt] of keyBySid) {
+        if (!sessions.has(sid)) {
+          keyBySid.delete(sid);
+          sidByKey.delete(jkt);
+        }
+      }
+      return counts;
     },
   };
 }

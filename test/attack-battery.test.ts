@@ -69,6 +69,7 @@ async function environment(storage: Storage): Promise<Environment> {
   let mail = Promise.resolve();
   const target: AttackTarget = {
     base: f.base,
+    issuer: 'https://portal.example.com/aforo',
     origin: ORIGIN,
     adminToken: ADMIN_TOKEN,
     a: undefined as unknown as AttackTenant,

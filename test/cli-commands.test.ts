@@ -359,7 +359,7 @@ test('audit: lists events newest first, filters by type, pages with a cursor, ne
 
 test('prune: prints what it deleted', async () => {
   const counts = await json(['prune']);
-  assert.deepEqual(Object.keys(counts).sort(), ['audit', 'jtis', 'magicLinks', 'rateLimits', 'sessions']);
+  assert.deepEqual(Object.keys(counts).sort(), ['audit', 'jtis', 'magicLinks', 'rateLimits', 'resumeNonces', 'sessions']);
   const human = await cli(['prune', '--audit-days', '30']);
   assert.match(human.stdout, /^pruned \d+ magic links, \d+ jtis, \d+ rate-limit windows, \d+ sessions, \d+ audit events$/m);
   await fails(['prune', '--audit-days', '0'], 2, /--audit-days must be an integer/);

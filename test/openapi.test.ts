@@ -44,7 +44,8 @@ describe('answer schemas', () => {
     if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v);
     const { ADMIN_ROUTES, WIDGET_ROUTES } = await import('../lib/routes.js');
     const { mintBridgeToken } = await import('../lib/mint.js');
-    const bridge = createBridge({ storage: memoryStorage(), mailer: memoryMailer(), issuer: 'https://p.example.com/aforo', adminToken: 'admin-token-0123456789' });
+    const mailer = memoryMailer();
+    const bridge = createBridge({ storage: memoryStorage(), mailer, issuer: 'https://p.example.com/aforo', adminToken: 'admin-token-0123456789' });
     const origin = 'https://shop.example.com';
     const seen = new Set<string>();
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -91,10 +92,18 @@ describe('answer schemas', () => {
     await call('GET', '/v1/embed/invoices?limit=5', undefined, bearer);
     await call('POST', '/v1/embed/auth/refresh', {}, bearer);
     await call('POST', '/v1/embed/auth/magic-link', { email: 'c1@example.com', returnUrl: `${origin}/billing` }, embed);
+    await bridge.drain();
+    const token = /aforo_magic_token=([A-Za-z0-9_-]+)/.exec(mailer.outbox[0]?.text ?? '')?.[1];
+    const { makeResumeKey, resumeProof } = await import('./helpers/resume-proof.js');
+    const resumeKey = await makeResumeKey();
+    await call('POST', '/v1/embed/auth/magic-link/exchange', { token, resumeKey: resumeKey.publicJwk }, embed);
+    const { nonce } = await call('POST', '/v1/embed/auth/resume/nonce', {}, embed);
+    const proof = await resumeProof(resumeKey, { nonce, htu: 'https://p.example.com/aforo/v1/embed/auth/resume', iat: Math.floor(Date.now() / 1000) });
+    await call('POST', '/v1/embed/auth/resume', { proof }, embed);
     await call('GET', `${t}/audit?limit=5`);
     await call('POST', `${t}/embed-keys/${ek.id}/revoke`);
     const expected = [...ADMIN_ROUTES.map((r) => `${r.method} /v1/admin${r.path}`), ...WIDGET_ROUTES.map((r) => `${r.method} ${r.path}`)]
-      .filter((r) => !['POST /v1/embed/auth/logout', 'POST /v1/embed/auth/magic-link/exchange'].includes(r));
+      .filter((r) => !['POST /v1/embed/auth/logout'].includes(r));
     for (const route of expected) assert.ok(seen.has(route), `${route} was not checked`);
     await bridge.drain();
     await bridge.close();

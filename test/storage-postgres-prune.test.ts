@@ -29,7 +29,7 @@ test('postgres prune: one process at a time; a round that finds the advisory loc
       await db.raw('select pg_advisory_unlock(?)', [PRUNE_LOCK_ID]);
     }
   });
-  assert.deepEqual(skipped, { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, audit: 0 });
+  assert.deepEqual(skipped, { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, resumeNonces: 0, audit: 0 });
   assert.ok(await storage.getMagicLink('a'.repeat(64)));
   const done = await storage.prune({ now, auditBefore: new Date(0) });
   assert.equal(done.magicLinks, 1);

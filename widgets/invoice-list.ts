@@ -152,7 +152,9 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
   });
 
   say('Loading…');
-  session.getSessionJwt(bridgeToken ?? undefined).then(
+  // A magic-link page with no link to redeem first tries to resume this browser's session (SPEC section 9).
+  const start = magicLink && !bridgeToken && !pendingMagicToken() ? session.resume() : session.getSessionJwt(bridgeToken ?? undefined);
+  start.then(
     (jwt) => {
       if (signedIn) return;
       if (jwt) {

@@ -1,10 +1,12 @@
 /**
  * One customer session: the JWT kept in this closure only (never Web Storage, IndexedDB, a cookie or the DOM),
- * exchanged once however many widgets ask at the same time, refreshed on the engine's schedule.
+ * exchanged once however many widgets ask at the same time, refreshed on the engine's schedule. A magic-link
+ * session may also resume after a reload with the non-extractable key of resume-key.ts (SPEC section 9).
  */
 import { ApiError, callApi, type ApiTarget } from './http.js';
 import { clearMagicToken, dropVerifier, storeVerifier } from './magic-token.js';
-import type { SessionAnswer } from './wire.js';
+import { canResume, createResumeKey, dropResumeKey, isBound, loadResumeKey, saveResumeKey, signResumeProof, type ResumeKeyPair } from './resume-key.js';
+import type { ResumeNonceAnswer, SessionAnswer } from './wire.js';
 
 export interface Session {
   readonly target: ApiTarget;
@@ -17,6 +19,11 @@ export interface Session {
   /** Asks the engine to mail a sign-in link back to this page. */
   requestMagicLink(email: string): Promise<void>;
   exchangeMagicLink(token: string): Promise<string | null>;
+  /**
+   * Resumes this browser's magic-link session with its bound key, when there is no session in memory; null when
+   * there is nothing to resume. A refusal deletes the key.
+   */
+  resume(): Promise<string | null>;
   /** Called with true on sign-in and false on sign-out; returns the unsubscribe function. */
   onChange(listener: (signedIn: boolean) => void): () => void;
 }
@@ -68,20 +75,53 @@ export function createSession(target: ApiTarget): Session {
       const status = error instanceof ApiError ? error.status : 0;
       // The engine said no (401 expired or revoked, 403 origin): the session is over. Anything else is
       // a network failure or an overloaded engine, worth another try while the JWT still lives.
-      if (status >= 400 && status < 500 && status !== 408 && status !== 429) end();
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        void forgetKey();
+        end();
+      }
       else schedule(Math.min(MAX_RETRY_DELAY, 5 * 2 ** attempt), attempt + 1);
     }
   }
 
-  function exchange(path: string, body: unknown): Promise<string | null> {
+  /** Runs one sign-in (exchange or resume) that every concurrent caller joins. */
+  function exchange(obtain: () => Promise<SessionAnswer | null>): Promise<string | null> {
     const gen = generation;
-    const request = callApi<SessionAnswer>(target, 'POST', path, { body })
-      .then((answer) => adopt(answer, gen))
+    const request = obtain()
+      .then((answer) => (answer ? adopt(answer, gen) : null))
       .finally(() => {
         if (pending === request) pending = null;
       });
     pending = request;
     return request;
+  }
+
+  // Any refusal by the engine (401, 403) means this key will never resume anything: it goes. A network failure or
+  // a 429 leaves it for the next load.
+  async function resumeWithKey(): Promise<SessionAnswer | null> {
+    let key: ResumeKeyPair | null = null;
+    try {
+      key = await loadResumeKey(target);
+      if (!key) return null;
+      const { nonce } = await callApi<ResumeNonceAnswer>(target, 'POST', '/v1/embed/auth/resume/nonce', { body: {} });
+      const proof = await signResumeProof(key, nonce, target.apiBase + '/v1/embed/auth/resume');
+      return await callApi<SessionAnswer>(target, 'POST', '/v1/embed/auth/resume', { body: { proof } });
+    } catch (error) {
+      if (key && error instanceof ApiError && (error.status === 401 || error.status === 403)) await forgetKey();
+      return null;
+    }
+  }
+
+  const forgetKey = (): Promise<void> => dropResumeKey(target).catch(() => undefined);
+
+  async function exchangeWithKey(token: string): Promise<SessionAnswer> {
+    const key = canResume() ? await createResumeKey().catch(() => null) : null;
+    const answer = await callApi<SessionAnswer>(target, 'POST', '/v1/embed/auth/magic-link/exchange', {
+      body: key ? { token, resumeKey: key.publicJwk } : { token },
+    });
+    // Kept only when the engine bound it (resumption may be off); a new sign-in replaces an older key.
+    if (key && isBound(answer.sessionJwt)) await saveResumeKey(target, key).catch(() => undefined);
+    else await forgetKey();
+    return answer;
   }
 
   function end(): void {
@@ -98,7 +138,7 @@ export function createSession(target: ApiTarget): Session {
     async getSessionJwt(bridgeToken) {
       if (jwt) return jwt;
       if (pending) return pending;
-      if (bridgeToken) return exchange('/v1/embed/auth/bridge', { bridgeToken });
+      if (bridgeToken) return exchange(() => callApi<SessionAnswer>(target, 'POST', '/v1/embed/auth/bridge', { body: { bridgeToken } }));
       return null;
     },
     async destroy() {
@@ -106,16 +146,26 @@ export function createSession(target: ApiTarget): Session {
       end();
       clearMagicToken();
       dropVerifier();
+      await forgetKey();
       if (old) await logout(old);
     },
-    end,
+    end() {
+      // The engine refused the session (logged out in another tab, revoked, expired): resuming it would be refused too.
+      if (jwt) void forgetKey();
+      end();
+    },
+    resume() {
+      if (jwt) return Promise.resolve(jwt);
+      if (pending) return pending;
+      return exchange(resumeWithKey);
+    },
     async requestMagicLink(email) {
       storeVerifier();
       await callApi(target, 'POST', '/v1/embed/auth/magic-link', { body: { email, returnUrl: location.href } });
     },
     exchangeMagicLink(token) {
       if (pending) return pending;
-      const request = exchange('/v1/embed/auth/magic-link/exchange', { token });
+      const request = exchange(() => exchangeWithKey(token));
       // One shot: the token and the verifier are spent whether the exchange works or not. They stay readable
       // until it settles so that a second widget mounting meanwhile joins this exchange instead of asking again.
       const spend = (): void => {

@@ -60,13 +60,18 @@ export const housekeepingCases: Section = (it, s) => {
     const liveSessions = [session({ expiresAt: t(HOUR) }), session({ expiresAt: t(HOUR), revokedAt: t(MINUTE) })];
     for (const record of [goneSession, ...liveSessions]) await s().createSession(record);
 
+    const nonce = (expiresAt: Date) => ({ nonceHash: tokenHash(), tenant, embedKeyId: embedKey.id, createdAt: t(0), expiresAt });
+    const goneNonce = nonce(t(MINUTE));
+    const liveNonce = nonce(t(30 * MINUTE));
+    for (const record of [goneNonce, liveNonce]) await s().createResumeNonce(record);
+
     const goneEvent = auditRecord(tenant, { at: t(MINUTE) });
     const liveEvent = auditRecord(tenant, { at: t(4 * MINUTE) });
     await s().appendAudit(goneEvent);
     await s().appendAudit(liveEvent);
 
     const prune = { now: t(5 * MINUTE), auditBefore: t(3 * MINUTE) };
-    assert.deepEqual(await s().prune(prune), { magicLinks: 1, jtis: 1, rateLimits: 1, sessions: 1, audit: 1 });
+    assert.deepEqual(await s().prune(prune), { magicLinks: 1, jtis: 1, rateLimits: 1, sessions: 1, resumeNonces: 1, audit: 1 });
 
     assert.equal(await s().getMagicLink(goneLink.tokenHash), null);
     for (const token of liveLinks) assert.deepEqual(await s().getMagicLink(token.tokenHash), token);
@@ -75,7 +80,8 @@ export const housekeepingCases: Section = (it, s) => {
     assert.equal(await s().getSession(goneSession.sid), null);
     for (const record of liveSessions) assert.deepEqual(await s().getSession(record.sid), record);
     assert.deepEqual(await s().listAudit({ tenant, limit: 10 }), [liveEvent]);
-    assert.deepEqual(await s().prune(prune), { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, audit: 0 });
+    assert.equal(await s().consumeResumeNonce({ ...liveNonce, now: prune.now }), true);
+    assert.deepEqual(await s().prune(prune), { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, resumeNonces: 0, audit: 0 });
   });
 
   it('returned records are copies: mutating one, or the input, changes nothing stored', async () => {

@@ -80,6 +80,7 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
         jtis: await sql.run('delete from jtis where expires_at < ?', [at]),
         rateLimits: await sql.run('delete from rate_limits where window_end < ?', [at]),
         sessions: await sql.run('delete from sessions where expires_at < ?', [at]),
+        resumeNonces: await sql.run('delete from resume_nonces where expires_at < ?', [at]),
         audit: await sql.run('delete from audit_events where at < ?', [ms(auditBefore)]),
       });
       const database = db();
@@ -91,7 +92,7 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
       // round rather than deleting the same rows in parallel. The lock ends with the transaction.
       return database.transaction(async (tx) => {
         const [row] = await tx.all('select pg_try_advisory_xact_lock(?) as locked', [PRUNE_LOCK_ID]);
-        return row?.locked ? sweep(tx) : { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, audit: 0 };
+        return row?.locked ? sweep(tx) : { magicLinks: 0, jtis: 0, rateLimits: 0, sessions: 0, resumeNonces: 0, audit: 0 };
       });
     },
   };

@@ -13,6 +13,7 @@ import { errorMessage } from './errors.js';
 import type { MigrationReport } from './migrate.js';
 import { migrateSchema, requireCurrentSchema } from './migrate.js';
 import { oneTimeMethods } from './one-time.js';
+import { resumeMethods } from './resume.js';
 import { tenantKeyMethods } from './tenant-keys.js';
 
 export type { MigrationReport } from './migrate.js';
@@ -171,6 +172,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
     ...tenantKeyMethods(db),
     ...customerMethods(db),
     ...oneTimeMethods(db),
+    ...resumeMethods(db),
     ...engineAuditMethods(db),
   };
 }

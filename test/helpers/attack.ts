@@ -11,6 +11,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { ADMIN_ROUTES, WIDGET_ROUTES } from '../../lib/routes.js';
+import { makeResumeKey, resumeProof, type ResumeKeyPair } from './resume-proof.js';
 
 // ---- the target ----------------------------------------------------------------------------------------------
 
@@ -43,6 +44,8 @@ export interface AttackTenant {
 export interface AttackTarget {
   /** The mount, e.g. `http://127.0.0.1:4711/aforo`. */
   base: string;
+  /** The engine's configured issuer: resume proofs are made for `${issuer}/v1/embed/auth/resume`. */
+  issuer: string;
   /** An origin on both tenants' embed-key allowlists. */
   origin: string;
   adminToken: string;
@@ -426,6 +429,8 @@ const WIDGET: WidgetSpec[] = [
     name: 'magic-link/exchange', method: 'POST', path: '/v1/embed/auth/magic-link/exchange', ok: is('magic_link_invalid'),
     body: async () => ({ token: 'attack-unknown-magic-token-000000000000' }),
   },
+  { name: 'resume/nonce', method: 'POST', path: '/v1/embed/auth/resume/nonce', ok: is(200), body: async () => ({}) },
+  { name: 'resume', method: 'POST', path: '/v1/embed/auth/resume', ok: is('session_invalid'), body: async () => ({ proof: 'a.b.c' }) },
   { name: 'me', method: 'GET', path: '/v1/embed/me', ok: is(200), session: 'shared' },
   { name: 'invoices', method: 'GET', path: '/v1/embed/invoices', ok: is(200), session: 'shared' },
 ];
@@ -1209,6 +1214,145 @@ function flowGroups(): AttackGroup[] {
   ];
 }
 
+// ---- resumable sessions (SPEC section 9) ---------------------------------------------------------------------
+
+const embedHeadersOf = (t: AttackTarget, tenant: AttackTenant): Array<[string, string]> =>
+  [['Origin', t.origin], ['X-Aforo-Tenant', tenant.slug], ['X-Aforo-Embed-Key', tenant.embedKey], ['Content-Type', 'application/json']];
+
+/** A magic-link session of `tenant` bound to a fresh resume key. */
+async function resumableSession(t: AttackTarget, tenant: AttackTenant): Promise<ResumeKeyPair> {
+  const key = await makeResumeKey();
+  const token = await t.magicToken(tenant);
+  const answer = await wire(t.base, {
+    method: 'POST', path: '/v1/embed/auth/magic-link/exchange', headers: embedHeadersOf(t, tenant), body: encodeJson({ token, resumeKey: key.publicJwk }),
+  });
+  const jwt = (answer.json as { sessionJwt?: unknown } | null)?.sessionJwt;
+  if (answer.status !== 200 || typeof jwt !== 'string') throw new Error(`a magic-link exchange with a resume key failed: ${got(answer)}`);
+  t.seen.add(jwt);
+  return key;
+}
+
+async function resumeNonce(t: AttackTarget, tenant: AttackTenant): Promise<string> {
+  const answer = await wire(t.base, { method: 'POST', path: '/v1/embed/auth/resume/nonce', headers: embedHeadersOf(t, tenant), body: encodeJson({}) });
+  const nonce = (answer.json as { nonce?: unknown } | null)?.nonce;
+  if (answer.status !== 200 || typeof nonce !== 'string') throw new Error(`a resume nonce was refused: ${got(answer)}`);
+  return nonce;
+}
+
+const resumeCall = (t: AttackTarget, tenant: AttackTenant, proof: unknown): Promise<WireAnswer> =>
+  wire(t.base, { method: 'POST', path: '/v1/embed/auth/resume', headers: embedHeadersOf(t, tenant), body: encodeJson({ proof }) });
+
+const proofOf = async (t: AttackTarget, key: ResumeKeyPair, extra: Partial<Parameters<typeof resumeProof>[1]> = {}, tenant: AttackTenant = t.a) =>
+  resumeProof(key, { nonce: await resumeNonce(t, tenant), htu: `${t.issuer}/v1/embed/auth/resume`, iat: t.now(), ...extra });
+
+/** A compact JWS with any header and payload, signed (as ES256) by `key`; the signature is real, the content hostile. */
+async function rawProof(key: ResumeKeyPair, header: string, payload: string): Promise<string> {
+  const input = `${b64(header)}.${b64(payload)}`;
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, new TextEncoder().encode(input));
+  return `${input}.${Buffer.from(signature).toString('base64url')}`;
+}
+
+function resumeGroups(): AttackGroup[] {
+  const SESSION_INVALID = is('session_invalid');
+  const spec = widget('resume');
+  const exchangeSpec = widget('magic-link/exchange');
+  const point = 'A'.repeat(43);
+  return [
+    caseGroup('resume: body.proof that is not a string is 400 invalid_request; a string that is no valid proof is 401 session_invalid', async (t) => [
+      ...[
+        h('a NUL', 'x\u0000', is('invalid_request', 'session_invalid')), h('a lone high surrogate', 'victim\ud800', is('invalid_request', 'session_invalid')),
+        h('a lone low surrogate', 'victim\udfff', is('invalid_request', 'session_invalid')), h('bytes that are not UTF-8', NOT_UTF8_STRING, is('invalid_request', 'session_invalid')),
+        h('10 KB', TEN_KB), h('an empty string', '', is('invalid_request', 'session_invalid')), h('garbage in three parts', 'a.b.c', SESSION_INVALID),
+        h('a bridge-style HS256 token', jws(JSON.stringify({ alg: 'HS256', typ: 'aforo-resume+jwt' }), '{}', 'x'), SESSION_INVALID),
+        ...wrongTypes(false),
+      ].map((v) => ({ label: `resume body.proof: ${v.label}`, expect: v.expect, send: () => widgetCall(t, spec, { body: encodeJson({ proof: v.value }) }) })),
+    ]),
+    caseGroup('resume: a proof with a hostile header or claims (alg none, a private or symmetric key, NUL, lone surrogates, huge values, wrong types) is 401 session_invalid; an own __proto__ member changes nothing', async (t) => {
+      const key = await resumableSession(t, t.a);
+      const htu = `${t.issuer}/v1/embed/auth/resume`;
+      const header = (extra: Record<string, unknown> = {}) => JSON.stringify({ alg: 'ES256', typ: 'aforo-resume+jwt', jwk: key.publicJwk, ...extra });
+      const claims = (nonce: string, extra: Record<string, unknown> = {}) => JSON.stringify({ nonce, htm: 'POST', htu, iat: t.now(), jti: 'j1', ...extra });
+      const exported = await crypto.subtle.exportKey('jwk', key.privateKey);
+      // An own __proto__ member must change nothing: the proof stays what its real members say (here, valid).
+      const inert = new Set(['a header __proto__ key', 'a claims __proto__ key']);
+      const hostile: Array<[string, (nonce: string) => Promise<string>]> = [
+        ['alg none', async (n) => `${b64(header({ alg: 'none' }))}.${b64(claims(n))}.`],
+        ['the private key in the header', (n) => rawProof(key, header({ jwk: { kty: 'EC', crv: 'P-256', x: exported.x, y: exported.y, d: exported.d } }), claims(n))],
+        ['a symmetric key in the header, HS256', async (n) => jws(JSON.stringify({ alg: 'HS256', typ: 'aforo-resume+jwt', jwk: { kty: 'oct', k: b64('secret') } }), claims(n), 'secret')],
+        ['a header __proto__ key', (n) => rawProof(key, header().replace(/^\{/, '{"__proto__":{"alg":"none"},'), claims(n))],
+        ['a claims __proto__ key', (n) => rawProof(key, header(), claims(n).replace(/^\{/, '{"__proto__":{"htu":"x"},'))],
+        ['a NUL in jti', (n) => rawProof(key, header(), claims(n, { jti: 'j\u0000' }))],
+        ['a lone surrogate in jti', (n) => rawProof(key, header(), claims(n, { jti: 'j\ud800' }))],
+        ['a 1000-character jti', (n) => rawProof(key, header(), claims(n, { jti: 'j'.repeat(1000) }))],
+        ['a NUL in the nonce', (n) => rawProof(key, header(), claims(`${n}\u0000`))],
+        ['a numeric nonce', (n) => rawProof(key, header(), claims(n, { nonce: 12345 }))],
+        ['an htu array', (n) => rawProof(key, header(), claims(n, { htu: [htu] }))],
+        ['an iat string', (n) => rawProof(key, header(), claims(n, { iat: String(t.now()) }))],
+        ['a jwk with an unknown curve', (n) => rawProof(key, header({ jwk: { ...key.publicJwk, crv: 'P-384' } }), claims(n))],
+        ['a jwk that is a string', (n) => rawProof(key, header({ jwk: JSON.stringify(key.publicJwk) }), claims(n))],
+        ['a crit header', (n) => rawProof(key, header({ crit: ['zz'], zz: 1 }), claims(n))],
+        ['a claims set that is an array', (n) => rawProof(key, header(), `[${claims(n)}]`)],
+        ['bytes that are not UTF-8 in the claims', async (n) => `${b64(header())}.${b64(Buffer.concat([Buffer.from(claims(n).slice(0, -1)), SURROGATE_BYTES, Buffer.from('}')]))}.AAAA`],
+      ];
+      const cases: AttackCase[] = hostile.map(([label, make]) => ({
+        label: `resume proof: ${label}`, expect: inert.has(label) ? is('session_invalid', 200) : SESSION_INVALID, send: async () => resumeCall(t, t.a, await make(await resumeNonce(t, t.a))),
+      }));
+      cases.push({ label: 'resume proof: a valid one still resumes', expect: is(200), send: async () => resumeCall(t, t.a, await proofOf(t, key)) });
+      return cases;
+    }),
+    caseGroup('magic-link/exchange: body.resumeKey that is not a public P-256 or Ed25519 JWK (a private d, unknown members, another curve, NUL, 10 KB, __proto__, wrong types) is 400 invalid_request', async (t) => {
+      const valid = (await makeResumeKey()).publicJwk;
+      const values: Hostile[] = [
+        ...MALFORMED_STRINGS, ...wrongTypes(false), h('a JWK string', JSON.stringify(valid)),
+        h('a private d', { ...valid, d: point }), h('an unknown member', { ...valid, zz: 1 }), h('alg and key_ops', { ...valid, alg: 'ES256', key_ops: ['verify'] }),
+        h('P-384', { ...valid, crv: 'P-384' }), h('RSA', { kty: 'RSA', n: point, e: 'AQAB' }), h('oct', { kty: 'oct', k: point }), h('Ed448', { kty: 'OKP', crv: 'Ed448', x: point }),
+        h('no y', { kty: 'EC', crv: 'P-256', x: valid.x }), h('a NUL in x', { ...valid, x: `${valid.x.slice(0, 42)}\u0000` }),
+        h('a lone surrogate in y', { ...valid, y: `${valid.y.slice(0, 42)}\ud800` }), h('a 10 KB x', { ...valid, x: TEN_KB }), h('a numeric x', { ...valid, x: 1 }),
+        h('an own __proto__ member', JSON.parse(`{"__proto__":{"d":"x"},"kty":"EC","crv":"P-256","x":"${valid.x}","y":"${valid.y}"}`)),
+        h('a point that is not on the curve', { kty: 'EC', crv: 'P-256', x: point, y: point }),
+        h('a valid key with an unknown token', valid, is('magic_link_invalid')),
+      ];
+      return values.map((v) => ({
+        label: `magic-link/exchange body.resumeKey: ${v.label}`, expect: v.expect,
+        send: () => widgetCall(t, exchangeSpec, { body: encodeJson({ token: 'attack-unknown-magic-token-000000000000', resumeKey: v.value }) }),
+      }));
+    }),
+    customGroup('resume: a replayed nonce, a replayed proof, a proof over B\'s nonce, a proof sent under B, and a logged-out session are 401 session_invalid', async (t, fail) => {
+      const check = (label: string, expect: Expect, answer: WireAnswer) => {
+        const verdict = judge(label, expect, answer, t);
+        if (verdict) fail(verdict);
+      };
+      const key = await resumableSession(t, t.a);
+      const htu = `${t.issuer}/v1/embed/auth/resume`;
+      const nonce = await resumeNonce(t, t.a);
+      const proof = await resumeProof(key, { nonce, htu, iat: t.now() });
+      check('first resume', is(200), await resumeCall(t, t.a, proof));
+      check('the same proof again', SESSION_INVALID, await resumeCall(t, t.a, proof));
+      check('a new proof over the spent nonce', SESSION_INVALID, await resumeCall(t, t.a, await resumeProof(key, { nonce, htu, iat: t.now() })));
+      check("a proof over B's nonce", SESSION_INVALID, await resumeCall(t, t.a, await resumeProof(key, { nonce: await resumeNonce(t, t.b), htu, iat: t.now() })));
+      check("A's proof over B's nonce sent under B", SESSION_INVALID, await resumeCall(t, t.b, await proofOf(t, key, {}, t.b)));
+      const resumed = await resumeCall(t, t.a, await proofOf(t, key));
+      check('resume before logout', is(200), resumed);
+      const jwt = (resumed.json as { sessionJwt: string }).sessionJwt;
+      t.seen.add(jwt);
+      await wire(t.base, { method: 'POST', path: '/v1/embed/auth/logout', headers: [...embedHeadersOf(t, t.a), ['Authorization', bearer(jwt)]], body: encodeJson({}) });
+      check('resume after logout', SESSION_INVALID, await resumeCall(t, t.a, await proofOf(t, key)));
+    }),
+    customGroup('race: 20 parallel resumes over one nonce give exactly one 200, the rest 401 session_invalid', async (t, fail) => {
+      const key = await resumableSession(t, t.a);
+      const nonce = await resumeNonce(t, t.a);
+      const proofs = await Promise.all(Array.from({ length: 20 }, () => resumeProof(key, { nonce, htu: `${t.issuer}/v1/embed/auth/resume`, iat: t.now() })));
+      const answers = await Promise.all(proofs.map((proof) => resumeCall(t, t.a, proof)));
+      const codes = answers.map(ofCode);
+      if (codes.filter((c) => c === '200').length !== 1 || codes.some((c) => c !== '200' && c !== 'session_invalid')) fail(`20 parallel resumes answered ${JSON.stringify(codes)}`);
+      for (const answer of answers) {
+        const jwt = (answer.json as { sessionJwt?: string } | null)?.sessionJwt;
+        if (jwt) t.seen.add(jwt);
+      }
+    }),
+  ];
+}
+
 // ---- the battery ---------------------------------------------------------------------------------------------
 
 /** Every group of the battery, in the order they run. */
@@ -1219,7 +1363,7 @@ export function attackGroups(): AttackGroup[] {
         if (!WIDGET.some((w) => w.method === route.method && w.path === route.path)) fail(`${route.method} ${route.path} is not in the battery's WIDGET list`);
       }
     }),
-    ...widgetHeaderGroups(), ...widgetBodyGroups(), ...widgetQueryGroups(), ...tokenGroups(), ...adminGroups(), ...flowGroups(),
+    ...widgetHeaderGroups(), ...widgetBodyGroups(), ...widgetQueryGroups(), ...tokenGroups(), ...adminGroups(), ...flowGroups(), ...resumeGroups(),
   ];
 }
 

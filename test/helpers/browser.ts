@@ -15,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { koaBridge } from '../../adapters/koa.js';
 import { smtpMailer } from '../../adapters/mail.js';
 import { createBridge, type Bridge } from '../../lib/bridge.js';
+import type { BridgeOptions } from '../../lib/config.js';
 import { mintBridgeToken } from '../../lib/mint.js';
 import { memoryStorage } from '../../storage/memory.js';
 import { startSmtp, type Mailbox } from './smtp.js';
@@ -104,7 +105,7 @@ const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Starts engine, SMTP server and portal, and loads the tenant: offerings of every status and Ana's and Bo's invoices. */
-export async function startWidgetWorld(options: { sessionTtl?: number } = {}): Promise<WidgetWorld> {
+export async function startWidgetWorld(options: { sessionTtl?: number; engine?: Partial<BridgeOptions> } = {}): Promise<WidgetWorld> {
   const smtp = await startSmtp();
   const engineServer = createServer();
   const enginePort = await listen(engineServer);
@@ -115,6 +116,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
     mailer: smtpMailer({ url: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, from: 'Acme Billing <billing@acme.test>' }),
     issuer: engineBase,
     ...(options.sessionTtl ? { sessionTtl: options.sessionTtl } : {}),
+    ...options.engine,
   });
   const requests: EngineRequest[] = [];
   const app = new Koa();
@@ -291,6 +293,38 @@ export async function persistedState(page: Page): Promise<{ localStorage: string
       cookie: document.cookie,
       indexedDb: databases.map((db) => db.name ?? ''),
     };
+  });
+}
+
+/** What IndexedDB holds, value by value: each CryptoKey's kind and extractability, and every string in any value. */
+export async function indexedDbContents(page: Page): Promise<{ keys: Array<{ type: string; extractable: boolean; algorithm: string }>; strings: string[]; records: number }> {
+  // No named inner functions: the test transpiler would wrap them in a helper the page does not have.
+  return page.evaluate(async () => {
+    const out = { keys: [] as Array<{ type: string; extractable: boolean; algorithm: string }>, strings: [] as string[], records: 0 };
+    for (const info of await indexedDB.databases()) {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const req = indexedDB.open(info.name ?? '');
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      for (const name of Array.from(db.objectStoreNames)) {
+        const values = await new Promise<unknown[]>((resolve, reject) => {
+          const req = db.transaction(name, 'readonly').objectStore(name).getAll();
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        out.records += values.length;
+        const queue: unknown[] = [...values];
+        while (queue.length > 0) {
+          const value = queue.pop();
+          if (value instanceof CryptoKey) out.keys.push({ type: value.type, extractable: value.extractable, algorithm: value.algorithm.name });
+          else if (typeof value === 'string') out.strings.push(value);
+          else if (value && typeof value === 'object') queue.push(...Object.keys(value), ...Object.values(value));
+        }
+      }
+      db.close();
+    }
+    return out;
   });
 }
 

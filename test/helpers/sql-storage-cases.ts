@@ -48,6 +48,38 @@ export function sqlStorageCases(name: string, fresh: () => Promise<SqlTestDataba
       await cli.close();
     });
 
+    it('migrate: a database at schema version 1 gains the resume-key column and the resume nonces, and keeps its sessions', async () => {
+      const db = await fresh();
+      const first = db.storage();
+      await first.init();
+      await first.createTenant({ slug: 'upgrade', name: 'Upgrade', branding: {}, magicLink: {}, createdAt: now });
+      await first.upsertCustomer({ tenant: 'upgrade', externalId: 'c1', newId: 'cus_up', now }, 'keep');
+      const session: Session = {
+        sid: unique('sid_'), tenant: 'upgrade', customerId: 'cus_up', embedKeyId: 'ek_test_up', method: 'magic_link', signingKid: null,
+        createdAt: now, refreshedAt: now, expiresAt: new Date(now.getTime() + 86_400_000), revokedAt: null,
+      };
+      await first.createSession(session);
+      await first.close();
+      // Back to what release 1 left: no jkt column, no resume_nonces, no change feed, version 1, migrations 3 and 4
+      // not recorded.
+      const watched = ['embed_keys', 'signing_keys', 'tenants', 'sessions', 'customers'];
+      const feed =
+        name === 'sqlite'
+          ? [...watched.map((table) => `drop trigger ${table}_changed`), 'drop table aforo_changes']
+          : watched.flatMap((table) => [`drop trigger ${table}_changed on ${table}`, `drop function ${table}_notify()`]);
+      for (const sql of [...feed, 'drop table resume_nonces', 'drop index sessions_jkt', 'alter table sessions drop column jkt',
+        'update aforo_schema set version = 1', "delete from aforo_migrations where name like 'v003%' or name like 'v004%'"]) await db.exec(sql);
+      const storage = db.storage();
+      await storage.init();
+      assert.deepEqual(await db.exec('select version from aforo_schema'), [{ version: SCHEMA_VERSION }]);
+      assert.deepEqual(await storage.getSession(session.sid), session);
+      assert.equal(await storage.bindSessionKey(session.sid, 'jkt-upgrade'), true);
+      assert.equal((await storage.getSessionByKey('upgrade', 'jkt-upgrade'))?.session.sid, session.sid);
+      await storage.createResumeNonce({ nonceHash: 'n'.repeat(64), tenant: 'upgrade', embedKeyId: 'ek_test_up', createdAt: now, expiresAt: new Date(now.getTime() + 60_000) });
+      assert.equal(await storage.consumeResumeNonce({ nonceHash: 'n'.repeat(64), tenant: 'upgrade', embedKeyId: 'ek_test_up', now }), true);
+      await storage.close();
+    });
+
     it('migrate: false refuses an unmigrated database, and migrate() brings it to the current version', async () => {
       const db = await fresh();
       await assert.rejects(db.storage({ migrate: false }).init(), /schema version 0; .*aforo-bridge migrate/);

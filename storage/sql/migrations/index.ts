@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import type { SqlDialect } from '../dialect.js';
 import { v001Initial } from './v001-initial.js';
+import { v003Resume } from './v003-resume.js';
 import { v004ChangeFeed } from './v004-change-feed.js';
 
 export { SCHEMA_VERSION } from './version.js';
@@ -12,6 +13,7 @@ export { SCHEMA_VERSION } from './version.js';
 export function migrationsFor(dialect: SqlDialect): MigrationObject[] {
   return [
     { name: 'v001_initial', class: v001Initial(dialect) },
+    { name: 'v003_resume', class: v003Resume(dialect) },
     { name: 'v004_change_feed', class: v004ChangeFeed(dialect) },
   ];
 }
