@@ -23,8 +23,9 @@ function exited(child: ChildProcess): Promise<number | null> {
  * Starts the server under test in its own process and waits for its JSON line. Its stderr goes straight to ours so
  * an engine error is seen as it happens.
  */
-export async function startServer(framework: Framework, storage: StorageName): Promise<ServerChild> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', '--framework', framework, '--storage', storage], {
+export async function startServer(framework: Framework, storage: StorageName, magicLinks = 0): Promise<ServerChild> {
+  const args = ['--import', 'tsx', 'bench/server.ts', '--framework', framework, '--storage', storage, '--magic-links', String(magicLinks)];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

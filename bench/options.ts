@@ -5,12 +5,15 @@ import type { LoadSettings } from './load.js';
 import { hasStorage, postgresSupportsSchema, postgresUrl, STORAGES, type StorageName } from './storages.js';
 
 export const USAGE = `usage: npm run bench -- [--duration <s>] [--warmup <s>] [--connections <n>] [--samples <n>]
-                         [--framework koa|express|fastify|all] [--storage memory|sqlite|postgres|all]`;
+                         [--framework koa|express|fastify|all] [--storage memory|sqlite|postgres|all]
+                         [--ips <n, default 1000000; 0 skips the memory run>]`;
 
 /** What the command line asked for, resolved against what is in the tree. */
 export interface Options {
   load: LoadSettings;
   samples: number;
+  /** Distinct client IPs for the memory-growth run (0: not run). */
+  ips: number;
   frameworks: Framework[];
   storages: StorageName[];
   /** `--storage postgres` was asked for by name: a Postgres that cannot be used is then an error, not a note. */
@@ -46,6 +49,7 @@ function parseOptions(): Options {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       samples: { type: 'string' },
+      ips: { type: 'string' },
       framework: { type: 'string' },
       storage: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -67,6 +71,7 @@ function parseOptions(): Options {
       connections: positive('connections', values.connections, 10, true),
     },
     samples: positive('samples', values.samples, 400, true),
+    ips: values.ips === '0' ? 0 : positive('ips', values.ips, 1_000_000, true),
     frameworks,
     storages,
     postgresRequired: values.storage === 'postgres',

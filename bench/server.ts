@@ -3,7 +3,9 @@ import { memoryMailer } from '../adapters/mail.js';
 import { createBridge, type Bridge } from '../lib/bridge.js';
 import { createFloor } from './floor.js';
 import { FRAMEWORKS, mount, type Framework } from './frameworks.js';
-import { ISSUER, KNOWN_CUSTOMERS, RETURNING_CUSTOMER, BENCH_ORIGIN, type ServerInfo } from './shared.js';
+import { ISSUER, KNOWN_CUSTOMERS, RETURNING_CUSTOMER, BENCH_ORIGIN, magicToken, type ServerInfo } from './shared.js';
+import type { Storage } from '../lib/storage.js';
+import { createHash, randomBytes } from 'node:crypto';
 import { openStorage, STORAGES, type StorageName } from './storages.js';
 
 // The server under test, run by bench/run.ts as a child process so that the load generator and the server each
@@ -16,7 +18,7 @@ function field(record: Record<string, unknown>, name: string): string {
   return value;
 }
 
-async function seed(bridge: Bridge): Promise<Omit<ServerInfo, 'port' | 'storage' | 'framework'>> {
+async function seed(bridge: Bridge): Promise<Omit<ServerInfo, 'port' | 'storage' | 'framework' | 'magicLinks' | 'magicSeed'>> {
   const admin = bridge.api.admin;
   const tenant = 'bench';
   await admin.createTenant({ slug: tenant, name: 'Bench Co', branding: { primaryColor: '#0055aa' } });
@@ -47,9 +49,33 @@ async function seed(bridge: Bridge): Promise<Omit<ServerInfo, 'port' | 'storage'
   return { tenant, embedKey, kid, secret, knownEmails };
 }
 
+/**
+ * Unused sign-in links for the returning customer, stored as the engine would store them (the hash of the token), so
+ * the load generator can redeem one per request without a mailbox.
+ */
+async function seedMagicLinks(storage: Storage, tenant: string, embedKeyId: string, seed: string, count: number): Promise<void> {
+  const now = Date.now();
+  for (let i = 0; i < count; i += 1) {
+    await storage.createMagicLink({
+      tokenHash: createHash('sha256').update(magicToken(seed, i)).digest('hex'),
+      tenant,
+      embedKeyId,
+      email: RETURNING_CUSTOMER.email,
+      returnUrl: `${BENCH_ORIGIN}/account`,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + 3_600_000),
+      usedAt: null,
+    });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { framework: { type: 'string', default: 'koa' }, storage: { type: 'string', default: 'memory' } },
+    options: {
+      framework: { type: 'string', default: 'koa' },
+      storage: { type: 'string', default: 'memory' },
+      'magic-links': { type: 'string', default: '0' },
+    },
   });
   const framework = values.framework as Framework;
   const storageName = values.storage as StorageName;
@@ -57,6 +83,8 @@ async function main(): Promise<void> {
   if (!STORAGES.includes(storageName)) throw new Error(`--storage must be one of ${STORAGES.join(', ')}`);
 
   const opened = await openStorage(storageName);
+  const magicLinks = Number(values['magic-links']);
+  if (!Number.isInteger(magicLinks) || magicLinks < 0) throw new Error('--magic-links must be a whole number');
   const bridge = createBridge({
     storage: opened.storage,
     mailer: memoryMailer(),
@@ -67,9 +95,11 @@ async function main(): Promise<void> {
   });
   await bridge.ready();
   const seeded = await seed(bridge);
+  const magicSeed = randomBytes(16).toString('hex');
+  await seedMagicLinks(opened.storage, seeded.tenant, seeded.embedKey, magicSeed, magicLinks);
   const floor = createFloor({ secret: seeded.secret, issuer: ISSUER, tenant: seeded.tenant, embedKey: seeded.embedKey });
   const server = await mount(framework, bridge, floor);
-  const info: ServerInfo = { port: server.port, storage: storageName, framework, ...seeded };
+  const info: ServerInfo = { port: server.port, storage: storageName, framework, ...seeded, magicLinks, magicSeed };
   process.stdout.write(`${JSON.stringify(info)}\n`);
 
   // The parent closes stdin to stop the server; so does its exit, so no server outlives a crashed bench.

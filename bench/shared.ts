@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Framework } from './frameworks.js';
 import type { StorageName } from './storages.js';
 
@@ -20,6 +21,14 @@ export interface ServerInfo {
   knownEmails: string[];
   storage: StorageName;
   framework: Framework;
+  /** Magic links stored for the returning customer (0 when none): link i's token is `magicToken(magicSeed, i)`. */
+  magicLinks: number;
+  magicSeed: string;
+}
+
+/** The raw token of the i-th seeded magic link (the server stores its hash; the load generator sends it). */
+export function magicToken(seed: string, i: number): string {
+  return createHmac('sha256', seed).update(String(i)).digest('base64url');
 }
 
 /** The headers every widget call sends: the browser's origin, the tenant and the embed key. */

@@ -18,6 +18,8 @@ import { compare, copy, deleteWhere, newestFirst, scoped } from './memory/shared
 export interface MemoryStorageOptions {
   /** Most rate-limit counters kept at once (default 100 000); the least recently hit go first past it. */
   rateLimitMaxKeys?: number;
+  /** Most audit events kept (default 10 000); past it the oldest go first. */
+  auditMaxEvents?: number;
 }
 
 /** The in-memory storage, plus a read-only view of its rate-limit table for tests and metrics. */
@@ -27,6 +29,7 @@ export interface MemoryStorage extends Storage {
 }
 
 const DEFAULT_RATE_LIMIT_MAX_KEYS = 100_000;
+const DEFAULT_AUDIT_MAX_EVENTS = 10_000;
 
 /**
  * A storage that keeps everything in this process. For development, tests and single-process demos: nothing
@@ -42,6 +45,10 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
   const maxKeys = options.rateLimitMaxKeys ?? DEFAULT_RATE_LIMIT_MAX_KEYS;
   if (!Number.isInteger(maxKeys) || maxKeys < 1) {
     throw new TypeError('rateLimitMaxKeys must be a positive integer');
+  }
+  const maxAudit = options.auditMaxEvents ?? DEFAULT_AUDIT_MAX_EVENTS;
+  if (!Number.isInteger(maxAudit) || maxAudit < 1) {
+    throw new TypeError('auditMaxEvents must be a positive integer');
   }
 
   const tenants = new Map<string, Tenant>();
@@ -320,6 +327,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
 
     async appendAudit(event) {
       insertOnce(audit, scoped(event.tenant, event.id), event, 'audit event');
+      // Bounded like the rate-limit counters, so a flood of refused or capped requests cannot grow memory without
+      // limit. A Map keeps insertion order: the first key is the oldest event appended.
+      if (audit.size > maxAudit) audit.delete(audit.keys().next().value!);
     },
     async listAudit(query) {
       const { before, since } = query;

@@ -16,6 +16,15 @@ describe('memoryStorage', () => {
     assert.equal((await storage.hitRateLimit('flood:0', 60_000, now)).count, 1);
   });
 
+  it('appendAudit: past auditMaxEvents the oldest events go first', async () => {
+    const storage = memoryStorage({ auditMaxEvents: 3 });
+    for (let i = 0; i < 5; i += 1) {
+      await storage.appendAudit({ id: `evt_${i}`, tenant: 'acme', type: 't', at: new Date(now.getTime() + i), ip: null, userAgent: null, data: {} });
+    }
+    assert.deepEqual((await storage.listAudit({ tenant: 'acme', limit: 10 })).map((e) => e.id), ['evt_4', 'evt_3', 'evt_2']);
+    assert.throws(() => memoryStorage({ auditMaxEvents: 0 }), /auditMaxEvents/);
+  });
+
   it('rejects a rateLimitMaxKeys that is not a positive integer', () => {
     assert.throws(() => memoryStorage({ rateLimitMaxKeys: 0 }), /rateLimitMaxKeys/);
     assert.throws(() => memoryStorage({ rateLimitMaxKeys: 1.5 }), /rateLimitMaxKeys/);
