@@ -31,7 +31,7 @@ export const tenantsPage: Page = {
     }), 'No tenants yet. Create the first one below.'));
 
     const input = (name: string, attrs: Record<string, string | number | boolean> = {}) => h('input', { name, id: `tenant-${name}`, ...attrs }) as HTMLInputElement;
-    const slug = input('slug', { required: true, pattern: '[a-z0-9][a-z0-9-]{1,62}', maxlength: 63, placeholder: 'acme' });
+    const slug = input('slug', { required: true, pattern: '[a-z0-9][a-z0-9\\-]{1,62}', maxlength: 63, placeholder: 'acme' });
     const name = input('name', { required: true, maxlength: 200, placeholder: 'Acme Inc.' });
     const color = input('color', { type: 'color', value: '#4f46e5' });
     const logo = input('logo', { type: 'url', maxlength: 2048, placeholder: 'https://cdn.example.com/logo.png' });
