@@ -66,12 +66,15 @@ export function startShell(root: HTMLElement, pages: Page[]): void {
 
   async function show(): Promise<void> {
     const page = current();
+    // Busy until the page has its data, so assistive technology (and a test) knows when it is complete.
+    main.setAttribute('aria-busy', 'true');
     held = null;
     notice.hidden = true;
     for (const link of nav.querySelectorAll('a')) link.setAttribute('aria-current', link.getAttribute('href') === `#${page.id}` ? 'page' : 'false');
     clear(main);
     append(main, h('h1', {}, page.title));
     if (page.needsTenant && !tenant) {
+      main.setAttribute('aria-busy', 'false');
       append(main, h('p', { class: 'empty' }, 'Create a tenant first: every page here works on one tenant.'), h('a', { href: '#tenants', class: 'button' }, 'Go to Tenants'));
       return;
     }
@@ -82,6 +85,8 @@ export function startShell(root: HTMLElement, pages: Page[]): void {
     } catch (error) {
       if (error instanceof StudioError && error.status === 401) return signedOut();
       context().notify(describe(error), 'error');
+    } finally {
+      main.setAttribute('aria-busy', 'false');
     }
   }
 

@@ -21,11 +21,12 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
   let consoleErrors: string[] = [];
   let answerDialogs = true;
   const secrets: string[] = [];
+  let spentToken = '';
 
   const go = async (id: string) => {
     await page.evaluate((hash) => { location.hash = hash; }, id);
     await page.locator(`nav a[href="#${id}"][aria-current="page"]`).waitFor();
-    await page.locator('main h1').waitFor();
+    await page.locator('main[aria-busy="false"] h1').waitFor();
   };
   const notice = () => page.locator('.notice[role="status"]:not([hidden])');
   const mint = async (alg: string): Promise<{ kid: string; secret: string }> => {
@@ -151,6 +152,7 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
     });
     assert.equal(run.status, 0, run.stderr);
     const bridgeToken = run.stdout.trim();
+    spentToken = bridgeToken;
     const exchanged = await call(world, 'POST', '/v1/embed/auth/bridge', { body: { bridgeToken }, headers: { 'x-aforo-tenant': 'acme', 'x-aforo-embed-key': embedKey } });
     assert.equal(exchanged.status, 200, JSON.stringify(exchanged.body));
     const sessionJwt: string = exchanged.body.sessionJwt;
@@ -231,7 +233,7 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
         }
         if (id === 'audit') await page.locator('#audit-rows table, #audit-rows .empty').first().waitFor();
         if (id === 'checker') {
-          await page.fill('#check-token', 'eyJhbGciOiJIUzI1NiIsImtpZCI6InNrX3Vua25vd24ifQ.eyJleHRlcm5hbF9jdXN0b21lcl9pZCI6ImN1c3QtYW5hIiwiaWF0IjoxLCJleHAiOjJ9.c2ln');
+          await page.fill('#check-token', spentToken);
           await page.click('main form button[type="submit"]');
           await page.locator('#check-code').waitFor();
         }

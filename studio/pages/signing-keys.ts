@@ -29,7 +29,7 @@ function showOnce(root: HTMLElement, context: PageContext, minted: SigningKey, d
   stored.addEventListener('change', () => { finish.disabled = !stored.checked; });
   const panel = h('section', { class: 'card once', id: 'secret-once', role: 'dialog', 'aria-label': 'New signing key' },
     h('h2', {}, `New ${minted.alg} key ${minted.kid}`),
-    h('p', { class: 'warn' }, `Copy the ${what} into your secret manager now. The engine keeps ${minted.secret ? 'it encrypted (with a master key) and' : 'only the public key and'} never shows it again.`),
+    h('p', { class: 'warn' }, `Copy the ${what} into your secret manager now. ${minted.secret ? 'The engine keeps it (encrypted when it has a master key) and' : 'The engine keeps only the public key and'} never shows it again.`),
     value,
     h('div', { class: 'row' },
       h('button', { type: 'button', id: 'copy-secret', onclick: () => void navigator.clipboard.writeText(secret).then(() => { copied.textContent = 'Copied.'; }, () => { copied.textContent = 'Copy failed; select the text and copy it by hand.'; }) }, 'Copy'),
