@@ -128,6 +128,7 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
 
     // The snippet page's Node code mints a token that the exchange takes.
     await go('snippets');
+    assert.equal((await renderedDom(page)).includes(first.secret), false, 'not on the page after navigation');
     await page.selectOption('#snippet-kid', first.kid);
     const html = (await page.locator('#snippet-html').textContent()) ?? '';
     assert.ok(html.includes('data-aforo-tenant-slug="acme"') && html.includes(`data-aforo-embed-key="${embedKey}"`) && html.includes(`${world.base}/v1/embed/loader.js`));
@@ -242,7 +243,10 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
     }
     await page.click('#sign-out');
     await page.locator('#admin-token').waitFor();
-    await page.screenshot({ path: join(SHOTS, 'sign-in-light.png') });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(SHOTS, `sign-in-${scheme}.png`) });
+    }
     const after = await page.evaluate(async () => (await fetch(`${location.pathname}/session`)).status);
     assert.equal(after, 401, 'signed out on the server');
   });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { join } from 'node:path';
 import { memoryMailer } from '../adapters/mail.js';
+import { spawnCaptured } from './helpers/child.js';
 import { createBridge } from '../lib/bridge.js';
 import { STUDIO_CSP } from '../lib/studio/routes.js';
 import { memoryStorage } from '../storage/memory.js';
@@ -36,6 +38,39 @@ describe('Embed Studio: where it is served', () => {
     } finally {
       await Promise.all([on.close(), off.close(), tokenless.close()]);
     }
+  });
+});
+
+describe('Embed Studio: the serve command', () => {
+  const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+  // Starts the real CLI; resolves the studio page's status, then stops it.
+  async function studioStatus(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string }> {
+    const run = spawnCaptured([join(ROOT, 'bin', 'aforo-bridge.mjs'), 'serve', '--host', '127.0.0.1', '--port', '0', '--storage', 'memory', ...args], ROOT,
+      { AFORO_ADMIN_TOKEN: STUDIO_ADMIN_TOKEN, ...env });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const guard = setTimeout(() => reject(new Error(`serve did not start: ${run.stderr()}`)), 30_000);
+        run.child.stdout?.on('data', () => {
+          const match = /listening on (http:\/\/\S+)/.exec(run.stdout());
+          if (match) { clearTimeout(guard); resolve(match[1]); }
+        });
+      });
+      const status = (await fetch(`${url}/aforo/studio`)).status;
+      return { status, stdout: run.stdout() };
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+  }
+
+  test('serve: the studio is on by default and says where; --no-studio and AFORO_NO_STUDIO turn it off', async () => {
+    const on = await studioStatus([]);
+    assert.equal(on.status, 200);
+    assert.match(on.stdout, /Embed Studio at http:\/\/\S+\/aforo\/studio/);
+    const off = await studioStatus(['--no-studio']);
+    assert.equal(off.status, 404);
+    assert.doesNotMatch(off.stdout, /Embed Studio/);
+    assert.equal((await studioStatus([], { AFORO_NO_STUDIO: 'true' })).status, 404);
   });
 });
 
