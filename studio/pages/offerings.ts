@@ -30,10 +30,7 @@ export const offeringsPage: Page = {
     const slug = context.tenant as string;
     const color = context.tenants.find((t) => t.slug === slug)?.branding.primaryColor ?? '#4f46e5';
     const { offerings } = await admin<{ offerings: Offering[] }>('GET', tenantPath(slug, '/offerings'));
-    append(root, table(['Offering', 'Status', 'Rate plans', 'Updated'], offerings.map((o) => [
-      h('span', {}, h('strong', {}, o.name), h('br'), h('code', {}, o.id)), badge(o.status),
-      document.createTextNode(o.ratePlans.map(price).join(', ') || '—'), document.createTextNode(when(o.updatedAt)),
-    ]), 'No offerings yet. Only PUBLISHED offerings appear in widgets.'));
+    const rows = h('div', {});
 
     const input = (id: string, attrs: Record<string, string | number | boolean> = {}) => h('input', { id, ...attrs }) as HTMLInputElement;
     const id = input('offering-id', { required: true, maxlength: 100, placeholder: 'pro' });
@@ -64,6 +61,28 @@ export const offeringsPage: Page = {
     };
     for (const control of [name, description, planName, amount, currency, interval, features]) control.addEventListener('input', refresh);
     refresh();
+    // Editing fills the form from the offering and its first plan; saving keeps its other plans.
+    const edit = (o: Offering) => {
+      const first = o.ratePlans[0];
+      id.value = o.id;
+      name.value = o.name;
+      description.value = o.description;
+      status.value = o.status;
+      if (first) {
+        planName.value = first.name;
+        amount.value = String(first.amountCents / 100);
+        currency.value = first.currency;
+        interval.value = first.interval;
+        features.value = first.features.join('\n');
+      }
+      refresh();
+      id.focus();
+    };
+    append(rows, table(['Offering', 'Status', 'Rate plans', 'Updated', ''], offerings.map((o) => [
+      h('span', {}, h('strong', {}, o.name), h('br'), h('code', {}, o.id)), badge(o.status),
+      document.createTextNode(o.ratePlans.map(price).join(', ') || '—'), document.createTextNode(when(o.updatedAt)),
+      h('button', { type: 'button', onclick: () => edit(o) }, 'Edit'),
+    ]), 'No offerings yet. Only PUBLISHED offerings appear in widgets.'));
     const form = h('form', { class: 'card form', id: 'put-offering' }, h('h2', {}, 'Create or replace an offering'),
       h('div', { class: 'split' },
         h('div', {}, field('Id', id, 'Putting an existing id replaces that offering.'), field('Name', name), field('Description', description), field('Status', status),
@@ -75,7 +94,8 @@ export const offeringsPage: Page = {
       void (async () => {
         try {
           await admin('PUT', tenantPath(slug, `/offerings/${encodeURIComponent(id.value)}`), {
-            name: name.value, description: description.value, status: status.value, ratePlans: [plan()],
+            name: name.value, description: description.value, status: status.value,
+            ratePlans: [...(offerings.find((o) => o.id === id.value)?.ratePlans ?? []).filter((p) => p.id !== plan().id), plan()],
           });
           await context.reload();
           context.notify(`Offering ${id.value} saved.`);
@@ -84,6 +104,6 @@ export const offeringsPage: Page = {
         }
       })();
     });
-    append(root, form, h('p', { class: 'muted' }, 'Widgets order offerings by name; the admin API takes no position yet.'));
+    append(root, rows, form, h('p', { class: 'muted' }, 'Saving an existing id replaces the plan with the same id and keeps its other plans. Widgets order offerings by name; the admin API takes no position yet.'));
   },
 };
