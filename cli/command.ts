@@ -100,7 +100,7 @@ export interface GroupSpec {
  */
 export const ENV_OPTIONS = new Set([
   'host', 'port', 'prefix', 'storage', 'smtp', 'mail-from', 'issuer', 'admin-token', 'master-key', 'trust-proxy',
-  'ip-rate-limit', 'admin-rate-limit', 'log-level', 'request-timeout', 'json', 'admin-token-file', 'master-key-file',
+  'ip-rate-limit', 'admin-rate-limit', 'log-level', 'request-timeout', 'json', 'admin-token-file', 'master-key-file', 'no-studio',
   // Secrets are better passed in the environment than on a command line other users can read.
   'secret', 'private-key',
 ]);

@@ -38,6 +38,8 @@ export interface ServerOptions {
   ipRateLimit?: number;
   /** Admin calls without the right token per client IP per minute before 429 (default 30). */
   adminRateLimit?: number;
+  /** Serve Embed Studio at `{prefix}/studio` when there is an admin token (default true here; false in createBridge). */
+  studio?: boolean;
   /** Engine options the standalone server has no flag for (the demo sets magic-link options). */
   engine?: Pick<BridgeOptions, 'magicLink' | 'sessionTtl' | 'sessionMaxAge' | 'clock'>;
   logger?: Logger;
@@ -255,6 +257,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
       ...(options.ipRateLimit !== undefined ? { ipRateLimit: options.ipRateLimit } : {}),
       ...(options.adminRateLimit !== undefined ? { adminRateLimit: options.adminRateLimit } : {}),
+      studio: options.studio ?? true,
       ...options.engine,
     });
   } catch (error) {

@@ -68,6 +68,10 @@ export async function createTenant(engine: Engine, input: CreateTenantBody): Pro
   return publicTenant(tenant);
 }
 
+export async function listTenants(engine: Engine): Promise<{ tenants: TenantAnswer[] }> {
+  return { tenants: (await engine.storage.listTenants()).map(publicTenant) };
+}
+
 export async function getTenant(engine: Engine, slug: string): Promise<TenantAnswer> {
   return publicTenant(await tenantOf(engine, slug));
 }

@@ -169,6 +169,14 @@ async function refuse(engine: Engine, refusals: Refusals, request: PlainRequest,
   return errorResponse(new BridgeError('unauthorized', 'the admin token is missing or wrong'));
 }
 
+/**
+ * The admin API's answer to a wrong or missing token (401, or 429 past `adminRateLimit`), counted and audited in
+ * the same window: Embed Studio's sign-in is held to exactly what a wrong bearer token gets.
+ */
+export function refuseAdminToken(engine: Engine, request: PlainRequest, caller: Caller): Promise<PlainResponse> {
+  return refuse(engine, refusalsOf(engine), request, '', caller);
+}
+
 /** Admin calls need the admin token (constant-time compared); a wrong one learns nothing but 401. */
 export async function adminRoute(engine: Engine, api: BridgeApi, request: PlainRequest): Promise<PlainResponse | null> {
   const path = request.path.slice('/v1/admin'.length);

@@ -156,6 +156,7 @@ export const AuditPageAnswer = Type.Object({
 });
 
 export const EmbedKeysAnswer = Type.Object({ embedKeys: Type.Array(EmbedKeyAnswer) });
+export const TenantsAnswer = Type.Object({ tenants: Type.Array(TenantAnswer) });
 export const SigningKeysAnswer = Type.Object({ signingKeys: Type.Array(SigningKeyAnswer) });
 export const OfferingsAnswer = Type.Object({ offerings: Type.Array(OfferingAdminAnswer) });
 export const CustomersAnswer = Type.Object({ customers: Type.Array(CustomerAnswer) });

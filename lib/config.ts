@@ -81,6 +81,11 @@ export interface BridgeOptions {
     /** Days audit events are kept (default 90). */
     auditRetentionDays?: number;
   };
+  /**
+   * Serve Embed Studio, the tenant's admin pages, at `{prefix}/studio` (default false). It answers only when
+   * `adminToken` is set too; sign-in takes the admin token.
+   */
+  studio?: boolean;
   /** The clock; tests pass their own. */
   clock?: () => Date;
 }
@@ -114,6 +119,9 @@ export interface ResolvedConfig {
   on: Record<string, EventListener>;
   pruneIntervalSeconds: number;
   auditRetentionDays: number;
+  studio: boolean;
+  /** The issuer's path (the mount prefix in the usual setup): the studio cookie is scoped below it. */
+  issuerPath: string;
   clock: () => Date;
 }
 
@@ -141,11 +149,14 @@ export const DEFAULTS = {
   pruneIntervalSeconds: 3600,
   /** Ninety days of audit trail, long enough to answer "who signed in last quarter". */
   auditRetentionDays: 90,
+  /** Off, so no installation exposes an admin page it did not ask for; `serve` turns it on. */
+  studio: false,
 } as const;
 
 const KNOWN = new Set([
   'storage', 'mailer', 'issuer', 'adminToken', 'masterKey', 'trustProxy', 'sessionTtl', 'sessionMaxAge',
   'bridgeToken', 'ipRateLimit', 'adminRateLimit', 'magicLink', 'dataSource', 'logger', 'clock', 'on', 'housekeeping',
+  'studio',
 ]);
 
 function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
@@ -252,6 +263,7 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new ConfigError('clock must be a function returning a Date');
   }
+  if (options.studio !== undefined && typeof options.studio !== 'boolean') throw new ConfigError('studio must be a boolean');
   return {
     storage,
     mailer: options.mailer,
@@ -281,6 +293,8 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
     on: on as Record<string, EventListener>,
     pruneIntervalSeconds: integer('housekeeping.intervalSeconds', housekeeping.intervalSeconds, DEFAULTS.pruneIntervalSeconds, 0, 7 * 86400),
     auditRetentionDays: integer('housekeeping.auditRetentionDays', housekeeping.auditRetentionDays, DEFAULTS.auditRetentionDays, 1, 3650),
+    studio: options.studio ?? DEFAULTS.studio,
+    issuerPath: issuerUrl.pathname.replace(/\/+$/, ''),
     clock: options.clock ?? (() => new Date()),
   };
 }

@@ -1,5 +1,5 @@
 import type { Caller } from './audit.js';
-import { verifyBridgeToken } from './bridge-token.js';
+import { verifyBridgeToken, type VerifiedBridgeToken } from './bridge-token.js';
 import { randomId } from './crypto.js';
 import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
@@ -83,6 +83,26 @@ export async function getConfig(engine: Engine, call: EmbedCall): Promise<Config
   };
 }
 
+/** Verifies a bridge token of `tenant` as the exchange does, with the engine's leeway and lifetime limits. */
+export function verifyTenantBridgeToken(engine: Engine, tenant: string, token: unknown, now: Date): Promise<VerifiedBridgeToken> {
+  const { bridgeLeeway: leeway, bridgeMaxLifetime: maxLifetime } = engine.config;
+  return verifyBridgeToken({ tenant, token, now, leeway, maxLifetime }, engine.reads, engine.material);
+}
+
+/**
+ * The one-time jti step; `bridge_token_replayed` when the (kid, jti) is already remembered. `spend` remembers it
+ * until exp + leeway (the exchange). `ask` (Embed Studio's token checker) spends nothing: it offers the storage a
+ * row that expired a millisecond before `now`, which reserveJti may overwrite by its contract, so a later exchange
+ * still takes the jti; a jti held live makes it answer false exactly as for the exchange. Racing an exchange, the
+ * checker either sees the exchange's live row (replayed) or leaves an expired one the exchange overwrites.
+ */
+export async function claimJti(engine: Engine, tenant: string, token: VerifiedBridgeToken, now: Date, how: 'spend' | 'ask'): Promise<void> {
+  const expiresAt = how === 'spend' ? new Date((token.exp + engine.config.bridgeLeeway) * 1000) : new Date(now.getTime() - 1);
+  // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.
+  const fresh = await engine.storage.reserveJti({ tenant, kid: token.key.kid, jti: token.jti, expiresAt, now });
+  if (!fresh) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
+}
+
 export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { bridgeToken: unknown }): Promise<SessionAnswer> {
   // A body field of the wrong type is the request's fault, not the token's (SPEC section 5); a missing token is
   // a missing credential, refused as the token.
@@ -90,29 +110,22 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
   await limitByIp(engine, call.ip);
   const { slug: tenant, key } = await resolveEmbed(engine, call);
   const now = engine.now();
-  const { bridgeLeeway: leeway, bridgeMaxLifetime: maxLifetime } = engine.config;
   let kid: string | null = null;
   try {
-    const token = await verifyBridgeToken(
-      { tenant, token: call.bridgeToken, now, leeway, maxLifetime },
-      engine.reads,
-      engine.material,
-    );
+    const token = await verifyTenantBridgeToken(engine, tenant, call.bridgeToken, now);
     kid = token.key.kid;
-    const expiresAt = new Date((token.exp + leeway) * 1000);
     const scope = { tenant, embedKey: key.id, method: 'bridge' as const, signingKid: kid };
     // A returning customer whose record the token leaves as it is (the common exchange): one storage write.
     if (engine.storage.startSession) {
       const known = await engine.reads.getCustomerByExternalId(tenant, token.externalId);
       if (known && (token.email === undefined || known.email === token.email) && (token.name === undefined || known.name === token.name)) {
+        const expiresAt = new Date((token.exp + engine.config.bridgeLeeway) * 1000);
         const answer = await startSessionWithJti(engine, { ...scope, customer: known, jti: { jti: token.jti, expiresAt } }, call);
         if (!answer) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
         return answer;
       }
     }
-    // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.
-    const fresh = await engine.storage.reserveJti({ tenant, kid, jti: token.jti, expiresAt, now });
-    if (!fresh) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
+    await claimJti(engine, tenant, token, now, 'spend');
     const upserted = await engine.storage.upsertCustomer(
       { tenant, externalId: token.externalId, newId: randomId('cus_'), email: token.email, name: token.name, now },
       'keep',

@@ -7,6 +7,7 @@ import type { AssetSource, PlainRequest, PlainResponse } from './http.js';
 import { checkRequestStrings, errorResponse, json, maskPath, readJsonBody } from './edge.js';
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
+import { studioRoute } from './studio/routes.js';
 import { openApiDocument } from './openapi.js';
 import { bearerOf, PUBLIC_ROUTES, validate, WIDGET_ROUTES, type PublicRoute, type WidgetRoute } from './routes.js';
 
@@ -92,6 +93,10 @@ export function createHandler(
       if (method === 'OPTIONS') return preflight(request);
       const embedRoute = WIDGET_ROUTE_BY_KEY.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
       return embedRoute ? embed(request, embedRoute) : null;
+    }
+    // Embed Studio exists only when asked for and when there is an admin token to sign in with.
+    if ((path === '/studio' || path.startsWith('/studio/')) && config.studio && config.adminToken) {
+      return studioRoute(engine, api, request);
     }
     if (path.startsWith('/v1/admin/')) {
       checkRequestStrings(request);

@@ -6,6 +6,7 @@
 
 import { ERROR_STATUS } from './errors.js';
 import { ErrorAnswer } from './schemas.js';
+import { STUDIO_ROUTES, type StudioRoute } from './studio/routes.js';
 import { ADMIN_ROUTES, PUBLIC_ROUTES, WIDGET_ROUTES, type AdminRoute, type PublicRoute, type WidgetRoute } from './routes.js';
 
 type Schema = Record<string, unknown>;
@@ -95,18 +96,47 @@ function widgetPaths(): Record<string, Record<string, Schema>> {
   };
 }
 
+const studio = [{ studioCookie: [] }];
+const studioCsrf = [{ studioCookie: [], studioCsrf: [] }];
+
+/** A studio route's operation (served only with `studio: true` and an admin token), printed from the studio table. */
+function studioOperation(route: StudioRoute): Schema {
+  const { status, schema, mediaType } = route.answer;
+  const pathParams = [...route.path.matchAll(/:([a-zA-Z]+)/g)].map(([, name]) => pathParam(name));
+  const content = schema ? json(schema as unknown as Schema) : mediaType ? { [mediaType]: {} } : undefined;
+  return {
+    summary: route.summary,
+    tags: ['studio'],
+    ...(route.auth === 'none' ? {} : { security: route.auth === 'csrf' ? studioCsrf : studio }),
+    ...(pathParams.length ? { parameters: pathParams } : {}),
+    ...(route.body ? { requestBody: { required: false, content: json(route.body as unknown as Schema) } } : {}),
+    responses: { [String(status)]: { description: 'success', ...(content ? { content } : {}) }, ...errorResponses(400, 401, 404, 409, 429) },
+  };
+}
+
+function studioPaths(): Record<string, Record<string, Schema>> {
+  const paths: Record<string, Record<string, Schema>> = {};
+  for (const route of STUDIO_ROUTES) {
+    const path = route.path.replace(/:([a-zA-Z]+)/g, '{$1}');
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: studioOperation(route) };
+  }
+  return paths;
+}
+
 let cached: Schema | null = null;
 
 export function openApiDocument(): Schema {
   cached ??= {
     openapi: '3.1.0',
     info: { title: 'aforo-bridge', version: '1', description: 'Widget and admin APIs of the aforo-bridge engine; paths are relative to the mount prefix.' },
-    paths: { ...widgetPaths(), ...adminPaths() },
+    paths: { ...widgetPaths(), ...adminPaths(), ...studioPaths() },
     components: {
       schemas,
       securitySchemes: {
         sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         adminToken: { type: 'http', scheme: 'bearer' },
+        studioCookie: { type: 'apiKey', in: 'cookie', name: 'aforo_studio', description: 'Embed Studio session, from POST /studio/session' },
+        studioCsrf: { type: 'apiKey', in: 'header', name: 'X-Aforo-Csrf', description: 'the studio session CSRF token; every state-changing studio call' },
       },
     },
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 
 function sources(dir: string): string[] {
@@ -31,7 +31,21 @@ describe('boundaries', () => {
     for (const file of sources('lib')) {
       for (const { spec } of imports(file)) {
         assert.doesNotMatch(spec, FORBIDDEN_IN_LIB, `${file} imports ${spec}`);
+        // lib/studio/ reaches the rest of lib/ with ../; a relative import must stay inside lib/.
+        if (spec.startsWith('../')) {
+          assert.ok(!relative('lib', resolve(dirname(file), spec)).startsWith('..'), `${file} imports ${spec}`);
+          continue;
+        }
         assert.match(spec, ALLOWED_IN_LIB, `${file} imports ${spec}`);
+      }
+    }
+  });
+
+  it('studio/ (the Embed Studio bundle) imports no server code: only types from lib/, nothing from node or packages but types', () => {
+    for (const file of sources('studio')) {
+      for (const { spec, typeOnly } of imports(file)) {
+        if (spec.startsWith('./') || (spec.startsWith('../') && !spec.startsWith('../lib/') && !relative('studio', resolve(dirname(file), spec)).startsWith('..'))) continue;
+        assert.ok(typeOnly && (spec.startsWith('../lib/') || spec.startsWith('../../lib/') || spec === '@sinclair/typebox'), `${file} imports ${spec}`);
       }
     }
   });

@@ -5,6 +5,7 @@ import { ADMIN_ROUTE_KEYS } from '../lib/admin-routes.js';
 import { createBridge } from '../lib/bridge.js';
 import { PUBLIC_ROUTE_KEYS } from '../lib/handler.js';
 import { openApiDocument } from '../lib/openapi.js';
+import { STUDIO_ROUTE_KEYS } from '../lib/studio/routes.js';
 import { memoryStorage } from '../storage/memory.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -17,13 +18,14 @@ function described(): string[] {
 
 describe('OpenAPI document', () => {
   it('openapi: every served route is described and every described route is served', () => {
-    const served = [...PUBLIC_ROUTE_KEYS, ...ADMIN_ROUTE_KEYS].map((r) => r.replace(/:[a-zA-Z]+/g, ':p')).sort();
+    const served = [...PUBLIC_ROUTE_KEYS, ...ADMIN_ROUTE_KEYS, ...STUDIO_ROUTE_KEYS].map((r) => r.replace(/:[a-zA-Z]+/g, ':p')).sort();
     const doc = described().map((r) => r.replace(/:[a-zA-Z]+/g, ':p')).sort();
     assert.deepEqual(doc, served);
   });
 
   it('openapi: each described route reaches the engine (handle answers, never null) and the document is served', async () => {
-    const bridge = createBridge({ storage: memoryStorage(), mailer: memoryMailer(), issuer: 'https://p.example.com/aforo' });
+    // With the studio on, so its routes are served too.
+    const bridge = createBridge({ storage: memoryStorage(), mailer: memoryMailer(), issuer: 'https://p.example.com/aforo', adminToken: 'admin-token-0123456789', studio: true });
     for (const route of described()) {
       const [method, template] = route.split(' ');
       const path = template.replace(/:[a-zA-Z]+/g, 'x1');
@@ -69,6 +71,7 @@ describe('answer schemas', () => {
     const t = '/v1/admin/tenants/acme';
     await call('POST', '/v1/admin/tenants', { slug: 'acme', name: 'Acme', branding: { primaryColor: '#123456' }, magicLink: { allowSignup: false } });
     await call('GET', t);
+    await call('GET', '/v1/admin/tenants');
     const ek = await call('POST', `${t}/embed-keys`, { allowedOrigins: [origin] });
     await call('GET', `${t}/embed-keys`);
     await call('PATCH', `${t}/embed-keys/${ek.id}`, { allowedOrigins: [origin] });

@@ -76,6 +76,7 @@ export const serve: CommandSpec = {
     'ip-rate-limit': { type: 'string', value: '<per minute>', description: 'Token exchanges per client IP per minute', default: '300' },
     'admin-rate-limit': { type: 'string', value: '<per minute>', description: 'Admin calls without the right token per client IP per minute; then 429', default: '30' },
     'request-timeout': { type: 'string', value: '<seconds>', description: 'Time a client has to send a whole request; then 408', default: '30' },
+    'no-studio': { type: 'boolean', description: 'Do not serve Embed Studio (served at <prefix>/studio when there is an admin token)' },
     'log-level': { type: 'string', value: '<level>', description: 'JSON log lines on standard error from this level: error, warn, info, debug', default: 'info' },
   },
   async run(args, io) {
@@ -109,9 +110,11 @@ export const serve: CommandSpec = {
       ...(ipRateLimit !== undefined ? { ipRateLimit } : {}),
       ...(adminRateLimit !== undefined ? { adminRateLimit } : {}),
       ...(requestTimeout !== undefined ? { requestTimeoutMs: requestTimeout * 1000 } : {}),
+      studio: !args.flag('no-studio'),
     });
     closeOnSignals(server, io);
     io.out(`aforo-bridge listening on ${server.url} (engine at ${server.prefix || '/'}, issuer ${server.issuer})`);
+    if (adminToken && !args.flag('no-studio')) io.out(`Embed Studio at ${server.issuer}/studio`);
     return 'running';
   },
 };
