@@ -9,6 +9,8 @@ export interface LoadTarget {
   body?: () => string;
   /** Runs before each autocannon run of `seconds`, while the server is idle (tops up one-time tokens). */
   prepare?: (seconds: number) => Promise<void>;
+  /** The server's port, when the two routes of a pair are on two servers. */
+  port?: number;
 }
 
 export interface LoadSettings {
@@ -112,6 +114,25 @@ function figures(slices: Slices): LoadFigures {
 }
 
 /**
+ * Loads every target at once for `seconds` (each its own autocannon run, on its own server) after a warm-up, and
+ * returns the sum of their 2xx answers per second: what several processes serve together.
+ */
+export async function measureTogether(targets: LoadTarget[], settings: LoadSettings): Promise<LoadFigures> {
+  const totals = emptySlices();
+  if (settings.warmup > 0) {
+    const warm = await Promise.all(targets.map((t) => run(t.port!, t, settings.warmup, settings.connections, null)));
+    for (const result of warm) addFailures(totals, result);
+  }
+  const results = await Promise.all(targets.map((t) => run(t.port!, t, settings.duration, settings.connections, totals.latencies)));
+  for (const result of results) {
+    totals.requests += result['2xx'];
+    addFailures(totals, result);
+  }
+  totals.seconds = Math.max(...results.map((result) => result.duration));
+  return figures(totals);
+}
+
+/**
  * Measures two routes of one server for `duration` seconds each, after a warm-up of each. The time is cut into
  * one-second slices run in A B B A order, so a change in the machine's other load while the bench runs lands on
  * both routes alike and their ratio stays meaningful; a route's rate is its 2xx answers over its measured seconds.
@@ -121,14 +142,14 @@ export async function measurePair(port: number, a: LoadTarget, b: LoadTarget, se
   const targets = [a, b];
   if (settings.warmup > 0) {
     for (const [i, target] of targets.entries()) {
-      addFailures(totals[i], await run(port, target, settings.warmup, settings.connections, null));
+      addFailures(totals[i], await run(target.port ?? port, target, settings.warmup, settings.connections, null));
     }
   }
   const count = Math.max(1, Math.round(settings.duration));
   const seconds = settings.duration / count;
   for (let round = 0; round < count; round += 1) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
-    for (const i of order) await slice(port, targets[i], seconds, settings.connections, totals[i]);
+    for (const i of order) await slice(targets[i].port ?? port, targets[i], seconds, settings.connections, totals[i]);
   }
   return [figures(totals[0]), figures(totals[1])];
 }

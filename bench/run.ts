@@ -4,7 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startServer, type ServerChild } from './child.js';
 import type { Framework } from './frameworks.js';
-import { measurePair, type LoadFigures, type LoadSettings } from './load.js';
+import { measurePair, measureTogether, type LoadFigures, type LoadSettings, type LoadTarget } from './load.js';
+import { startServe } from './serve.js';
+import { postgresUrl } from './storages.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { timeMagicLink } from './magic-link.js';
 import { readOptions } from './options.js';
 import { magicLinkTable, table, type Row } from './report.js';
@@ -23,6 +29,10 @@ const run = promisify(execFile);
 const EXCHANGE_TARGETS: Record<StorageName, number> = { memory: 0.9, sqlite: 0.8, postgres: 0.6 };
 const EXCHANGE_TARGET = EXCHANGE_TARGETS.memory;
 const ME_TARGET = 0.9;
+/** serve against the engine in a bare app: within 15 %. */
+const SERVE_TARGET = 0.85;
+/** Two serve processes on one Postgres against one. */
+const SCALE_OUT_TARGET = 1.6;
 /** Seeded sign-in links on the SQLite server: more than one run of the magic-link exchange can redeem. */
 const MAGIC_LINKS = 40_000;
 const MAGIC_PATH = `${PREFIX}/v1/embed/auth/magic-link/exchange`;
@@ -108,6 +118,101 @@ async function measureMagicExchange(info: ServerInfo, load: LoadSettings): Promi
   check(`${info.framework}/sqlite magic-link exchange`, pair[0]);
   check(`${info.framework}/sqlite bridge exchange`, pair[1]);
   return pair;
+}
+
+/** Exchange and /me through `aforo-bridge serve` (request log on) against the engine in a bare Koa app, both on SQLite. */
+async function compareServe(baseline: Framework, load: LoadSettings): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'aforo-bench-serve-'));
+  try {
+    const serve = await startServe(`sqlite:${join(dir, 'serve.db')}`, 'sqlite');
+    try {
+      await withServer(baseline, 'sqlite', async (bare) => {
+        const rows: Row[] = [];
+        for (const [label, pair] of [
+          ['exchange', await pairAcross(serve.info, bare, 'exchange', load)],
+          ['/me', await pairAcross(serve.info, bare, 'me', load)],
+        ] as const) {
+          rows.push({ label: `${label}, serve`, figures: pair[0], floor: pair[1], target: SERVE_TARGET });
+          rows.push({ label: `${label}, engine in bare ${baseline}`, figures: pair[1] });
+        }
+        console.log(`\naforo-bridge serve (request log on) against the engine mounted in a bare ${baseline} app, both on SQLite, interleaved`);
+        console.log(table(rows));
+      });
+    } finally {
+      await serve.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One route on two servers, interleaved: [on a, on b]. */
+async function pairAcross(a: ServerInfo, b: ServerInfo, route: 'exchange' | 'me', load: LoadSettings): Promise<[LoadFigures, LoadFigures]> {
+  const target = async (info: ServerInfo): Promise<LoadTarget> => {
+    if (route === 'exchange') {
+      const tokens = new TokenPool(info, false);
+      await tokens.ensure(0);
+      return { port: info.port, method: 'POST', path: BRIDGE_PATH, headers: embedHeaders(info), body: () => tokens.body(), prepare: (s) => tokens.ensure(s) };
+    }
+    const tokens = new TokenPool(info, false);
+    await tokens.ensure(0);
+    const sessionJwt = await postJson(info, BRIDGE_PATH, tokens.body());
+    return { port: info.port, method: 'GET', path: ME_PATH, headers: { ...embedHeaders(info), authorization: `Bearer ${sessionJwt}` } };
+  };
+  const pair = await measurePair(a.port, await target(a), await target(b), load);
+  check(`serve ${route}`, pair[0]);
+  check(`bare ${route}`, pair[1]);
+  return pair;
+}
+
+/** Exchange throughput of one `serve` process on Postgres, then of two on one database with the load spread over both. */
+async function scaleOutPostgres(load: LoadSettings): Promise<void> {
+  const database = `aforo_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new URL(postgresUrl());
+  const sql = async (statement: string): Promise<void> => {
+    const driver = 'pg';
+    const { default: pg } = (await import(driver)) as { default: { Client: new (url: string) => { connect(): Promise<void>; query(s: string): Promise<unknown>; end(): Promise<void> } } };
+    const client = new pg.Client(admin.href);
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await sql(`create database "${database}"`);
+  const url = new URL(admin.href);
+  url.pathname = `/${database}`;
+  try {
+    const first = await startServe(url.href, 'postgres');
+    try {
+      const second = await startServe(url.href, 'postgres', first);
+      try {
+        const exchangeOn = async (info: ServerInfo): Promise<LoadTarget> => {
+          const tokens = new TokenPool(info, false);
+          await tokens.ensure(0);
+          return { port: info.port, method: 'POST', path: BRIDGE_PATH, headers: embedHeaders(info), body: () => tokens.body(), prepare: (s) => tokens.ensure(s) };
+        };
+        const one = await measureTogether([await exchangeOn(first.info)], load);
+        const two = await measureTogether([await exchangeOn(first.info), await exchangeOn(second.info)], load);
+        check('postgres serve x1 exchange', one);
+        check('postgres serve x2 exchange', two);
+        console.log('\nPostgres scale-out: aforo-bridge serve exchange, one process, then two on one database with the load spread over both');
+        console.log(
+          table([
+            { label: 'exchange, 2 serve processes', figures: two, floor: one, target: SCALE_OUT_TARGET },
+            { label: 'exchange, 1 serve process', figures: one },
+          ]),
+        );
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+  } finally {
+    await sql(`drop database if exists "${database}" with (force)`);
+  }
 }
 
 interface MemoryGrowth {
@@ -219,6 +324,9 @@ async function main(): Promise<void> {
       ]),
     );
   }
+
+  if (options.storages.includes('sqlite')) await compareServe(baseline, load);
+  if (options.storages.includes('postgres')) await scaleOutPostgres(load);
 
   if (options.ips > 0) {
     const growth = await measureMemoryGrowth(options.ips);

@@ -80,10 +80,13 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
         },
       }),
     prepare: schema === undefined ? undefined : (db) => createSchema(db, schema),
-    openChangeFeed: async () => {
+    openChangeFeed: async (db) => {
+      // The triggers name the schema their table is in; without a schema option that is the search path's first,
+      // which the URL may set (`options=-c search_path=…`), so it is asked rather than assumed to be public.
+      const [row] = schema === undefined ? await db.all('select current_schema() as name') : [{ name: schema }];
       const feed = postgresChangeFeed({
         url: options.url,
-        schema: schema ?? 'public',
+        schema: String(row?.name ?? 'public'),
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
         onError: options.onChangeFeedError,
       });
