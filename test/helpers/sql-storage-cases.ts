@@ -61,6 +61,28 @@ export function sqlStorageCases(name: string, fresh: () => Promise<SqlTestDataba
       await storage.close();
     });
 
+    it('migrate: a version 1 database gets offering positions (0 for existing offerings, which keep their order by name)', async () => {
+      const db = await fresh();
+      const first = db.storage();
+      await first.init();
+      await first.close();
+      // Back to what version 1 left: no position column, v002 not recorded as run.
+      await db.exec('alter table offerings drop column position');
+      await db.exec("delete from aforo_migrations where name like 'v002%'");
+      await db.exec('update aforo_schema set version = 1');
+      await db.exec(`insert into tenants (slug, name, branding, magic_link, created_at) values ('old', 'Old', '{}', '{}', 0)`);
+      for (const [id, name] of [['b', 'Beta'], ['a', 'Alpha']]) {
+        await db.exec(`insert into offerings (tenant, id, name, description, status, rate_plans, updated_at) values ('old', '${id}', '${name}', '', 'PUBLISHED', '[]', 0)`);
+      }
+      const cli = db.storage({ migrate: false });
+      assert.deepEqual(await cli.migrate(), { from: 1, to: SCHEMA_VERSION });
+      await cli.close();
+      const storage = db.storage({ migrate: false });
+      await storage.init();
+      assert.deepEqual((await storage.listOfferings('old', {})).map((o) => [o.id, o.position]), [['a', 0], ['b', 0]]);
+      await storage.close();
+    });
+
     it('a method called before init() throws, naming init()', async () => {
       const storage = (await fresh()).storage();
       await assert.rejects(storage.getTenant('acme'), /call init\(\) first/);

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import type { SqlDialect } from '../dialect.js';
 import { v001Initial } from './v001-initial.js';
+import { v002OfferingPosition } from './v002-offering-position.js';
 
 export { SCHEMA_VERSION } from './version.js';
 
@@ -9,5 +10,8 @@ export { SCHEMA_VERSION } from './version.js';
  * between running the TypeScript sources and the compiled `dist`).
  */
 export function migrationsFor(dialect: SqlDialect): MigrationObject[] {
-  return [{ name: 'v001_initial', class: v001Initial(dialect) }];
+  return [
+    { name: 'v001_initial', class: v001Initial(dialect) },
+    { name: 'v002_offering_position', class: v002OfferingPosition() },
+  ];
 }
