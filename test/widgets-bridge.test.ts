@@ -85,28 +85,43 @@ describe('invoice list with a bridge token in Chromium', () => {
 
     const first = page.locator('#invoices-2 tr[data-invoice-id="in_ana_1"]');
     assert.equal(await first.locator('th').textContent(), 'ACME-2026-001');
-    assert.deepEqual(await first.locator('td').allTextContents(), ['Jan 10, 2026', 'Jan 24, 2026', 'Open', '$10.50', 'PDFView']);
+    assert.deepEqual(await first.locator('td').allTextContents(), ['Jan 10, 2026', 'Jan 24, 2026', 'Open', '$10.50', 'PayPDF']);
     const links = first.locator('a');
     assert.equal(await links.count(), 2);
     for (const link of await links.all()) {
       assert.equal(await link.getAttribute('target'), '_blank');
       assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
     }
-    assert.equal(await links.first().getAttribute('href'), 'https://files.acme.test/invoices/in_ana_1.pdf');
+    assert.equal(await links.first().getAttribute('href'), 'https://pay.acme.test/in_ana_1');
+    assert.equal(await links.last().getAttribute('href'), 'https://files.acme.test/invoices/in_ana_1.pdf');
+    // A PAID invoice shows what was paid and offers no "Pay".
+    const paid = page.locator('#invoices-2 tr[data-invoice-id="in_ana_2"]');
+    assert.deepEqual(await paid.locator('td').allTextContents(), ['Feb 10, 2026', 'Feb 24, 2026', 'Paid', '$20.50', 'ViewPDF']);
+    assert.equal(await page.locator('#invoices-2 .account').textContent(), 'Signed in as Ana Lima');
+    assert.equal(await page.locator('#invoices-2 .account button').count(), 0, 'a bridge session ends with the portal\'s sign-out');
 
-    // Cursor pagination.
-    const more = page.locator('#invoices button.more');
-    assert.equal(await more.isVisible(), true);
-    await more.click();
-    await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 7);
-    assert.equal(await more.isVisible(), false);
+    // Previous / next over the engine's cursor.
+    const firstPage = await rowIds(page, '#invoices');
+    const next = page.locator('#invoices button.next');
+    const prev = page.locator('#invoices button.prev');
+    assert.equal(await prev.isDisabled(), true);
+    assert.equal(await page.locator('#invoices .page').textContent(), 'Page 1');
+    await next.click();
+    await page.locator('#invoices .page', { hasText: 'Page 2' }).waitFor();
+    const secondPage = await rowIds(page, '#invoices');
+    assert.equal(secondPage.length, 2);
+    assert.deepEqual([...firstPage, ...secondPage].sort(), [...all].sort());
+    assert.equal(await next.isDisabled(), true);
+    await prev.click();
+    await page.locator('#invoices .page', { hasText: 'Page 1' }).waitFor();
+    assert.deepEqual(await rowIds(page, '#invoices'), firstPage);
     assert.ok(world.calls('/invoices').some((r) => r.status === 200));
 
     // Status chips.
     for (const [chip, expected] of [['Paid', ['in_ana_2', 'in_ana_5']], ['Overdue', ['in_ana_4']], ['Void', ['in_ana_6']], ['Open', ['in_ana_1', 'in_ana_3', 'in_ana_7']]] as const) {
       await page.locator('#invoices-2 .chips button', { hasText: chip }).click();
       await page.waitForFunction(
-        (n) => document.getElementById('invoices-2')?.shadowRoot?.querySelector('.status')?.textContent === `${n} ${n === 1 ? 'invoice' : 'invoices'} shown`,
+        (n) => document.getElementById('invoices-2')?.shadowRoot?.querySelectorAll('tbody tr').length === n,
         expected.length,
       );
       assert.deepEqual((await rowIds(page, '#invoices-2')).sort(), [...expected]);
@@ -263,8 +278,8 @@ describe('invoice list with a bridge token in Chromium', () => {
     await status.waitFor();
     assert.equal(await status.textContent(), 'Invoices could not be loaded.');
     assert.ok((await recordedEvents(page)).some((e) => e.type === 'aforo.invoice-list.error' && JSON.parse(e.detail).code === 'network_error'));
-    await page.locator('#invoices button.more', { hasText: 'Try again' }).click();
-    await page.locator('#invoices p.status', { hasText: '1 invoice shown' }).waitFor();
+    await page.locator('#invoices button.retry', { hasText: 'Try again' }).click();
+    await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 1);
     assert.deepEqual(await rowIds(page, '#invoices'), ['in_ana_4']);
     await context.close();
   });

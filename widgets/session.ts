@@ -3,11 +3,16 @@
  * exchanged once however many widgets ask at the same time, refreshed on the engine's schedule.
  */
 import { ApiError, callApi, type ApiTarget } from './http.js';
-import { clearMagicToken, dropVerifier, storeVerifier } from './magic-token.js';
+import { clearMagicToken, dropVerifier, markUsed, storeVerifier } from './magic-token.js';
 import type { SessionAnswer } from './wire.js';
+
+/** Who is signed in, as the engine's session answer names them. */
+export type SessionCustomer = SessionAnswer['customer'];
 
 export interface Session {
   readonly target: ApiTarget;
+  /** The signed-in customer (for the widget's "Signed in as" line), or null when signed out. */
+  customer(): SessionCustomer | null;
   /** The session JWT; exchanges `bridgeToken` when there is no session yet. Null when signed out. */
   getSessionJwt(bridgeToken?: string): Promise<string | null>;
   /** Logs out at the engine and forgets the session. */
@@ -31,6 +36,7 @@ export function refreshDelay(expiresIn: number): number {
 
 export function createSession(target: ApiTarget): Session {
   let jwt: string | null = null;
+  let customer: SessionCustomer | null = null;
   let pending: Promise<string | null> | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Bumped by every sign-out so that an answer arriving afterwards cannot revive a forgotten session.
@@ -48,6 +54,7 @@ export function createSession(target: ApiTarget): Session {
     }
     const first = jwt === null;
     jwt = answer.sessionJwt;
+    customer = answer.customer ?? null;
     schedule(refreshDelay(answer.expiresIn), 0);
     if (first) notify(true);
     return jwt;
@@ -88,6 +95,7 @@ export function createSession(target: ApiTarget): Session {
     const wasSignedIn = jwt !== null;
     generation++;
     jwt = null;
+    customer = null;
     pending = null;
     clearTimeout(timer);
     if (wasSignedIn) notify(false);
@@ -95,6 +103,7 @@ export function createSession(target: ApiTarget): Session {
 
   return {
     target,
+    customer: () => customer,
     async getSessionJwt(bridgeToken) {
       if (jwt) return jwt;
       if (pending) return pending;
@@ -122,7 +131,10 @@ export function createSession(target: ApiTarget): Session {
         clearMagicToken();
         dropVerifier();
       };
-      request.then(spend, spend);
+      request.then((signedIn) => {
+        spend();
+        if (signedIn) void markUsed(token);
+      }, spend);
       return request;
     },
     onChange(listener) {

@@ -21,7 +21,8 @@ import { startSmtp, type Mailbox } from './smtp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = join(ROOT, 'test', 'fixtures', 'widget-pages');
-export const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** Screenshots the browser tests take, kept by CI as artifacts (git-ignored). */
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -84,6 +85,8 @@ export interface WidgetWorld {
   csp: string;
   requests: EngineRequest[];
   mailbox: Mailbox;
+  /** Moves the engine's clock this far ahead of real time (0 puts it back). */
+  setClockOffset(ms: number): void;
   /**
    * A fixture page on the allowlisted origin; `customer` picks whose bridge token it renders, `replay` serves the
    * page first rendered under that name again, with the same token.
@@ -106,6 +109,7 @@ const escapeHtml = (value: string): string =>
 /** Starts engine, SMTP server and portal, and loads the tenant: offerings of every status and Ana's and Bo's invoices. */
 export async function startWidgetWorld(options: { sessionTtl?: number } = {}): Promise<WidgetWorld> {
   const smtp = await startSmtp();
+  let clockOffset = 0;
   const engineServer = createServer();
   const enginePort = await listen(engineServer);
   const engineOrigin = `http://127.0.0.1:${enginePort}`;
@@ -114,6 +118,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
     storage: memoryStorage(),
     mailer: smtpMailer({ url: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, from: 'Acme Billing <billing@acme.test>' }),
     issuer: engineBase,
+    clock: () => new Date(Date.now() + clockOffset),
     ...(options.sessionTtl ? { sessionTtl: options.sessionTtl } : {}),
   });
   const requests: EngineRequest[] = [];
@@ -168,6 +173,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
         TENANT,
         EMBED_KEY: embedKey,
         BRIDGE_TOKEN: bridgeToken,
+        THEME: ['light', 'dark', 'auto'].find((theme) => theme === url.searchParams.get('theme')) ?? 'auto',
       };
       // `?replay=<name>` serves the first page rendered under that name again, token included, as a stale cached copy would be.
       const replay = url.searchParams.get('replay');
@@ -189,6 +195,9 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
     csp,
     requests,
     mailbox: smtp.mailbox,
+    setClockOffset: (ms) => {
+      clockOffset = ms;
+    },
     pageUrl: (name, q) => `${pageOrigin}/${name}.html${query(q)}`,
     foreignPageUrl: (name) => `http://localhost:${pagePort}/${name}.html`,
     calls: (path) => requests.filter((r) => r.method !== 'OPTIONS' && r.path === `/aforo/v1/embed${path}`),
@@ -209,12 +218,13 @@ async function seedCatalogue(bridge: Bridge): Promise<void> {
   const plan = (id: string, name: string, currency: string, amountCents: number, interval: 'month' | 'year' | 'one_time', features: string[] = []) =>
     ({ id, name, currency, amountCents, interval, features });
   const admin = bridge.api.admin;
+  // Positions put Starter before Pro, the reverse of their names' order.
   await admin.putOffering(TENANT, 'starter', {
-    name: 'Starter', description: 'For side projects.', status: 'PUBLISHED',
+    name: 'Starter', description: 'For side projects.', status: 'PUBLISHED', position: 1,
     ratePlans: [plan('starter-month', 'Monthly', 'USD', 900, 'month', ['1 project', 'Email support']), plan('starter-year', 'Yearly', 'USD', 9000, 'year')],
   });
   await admin.putOffering(TENANT, 'pro', {
-    name: 'Pro', description: 'For growing teams.', status: 'PUBLISHED',
+    name: 'Pro', description: 'For growing teams.', status: 'PUBLISHED', position: 2,
     ratePlans: [plan('pro-month', 'Monthly', 'EUR', 2900, 'month', ['Unlimited projects', 'Priority support'])],
   });
   await admin.putOffering(TENANT, 'legacy', { name: 'Legacy', status: 'ARCHIVED', ratePlans: [plan('legacy-month', 'Monthly', 'USD', 500, 'month')] });
@@ -241,7 +251,7 @@ async function seedInvoices(bridge: Bridge): Promise<void> {
 }
 
 /** Records every `aforo.*` event and every CSP violation in the page, from before the first script runs. */
-export async function recordPage(page: Page): Promise<{ consoleErrors: string[] }> {
+export async function recordPage(page: Page): Promise<{ consoleErrors: string[]; consoleWarnings: string[] }> {
   await page.addInitScript(() => {
     const w = window as unknown as Record<string, unknown[]>;
     w.__aforoEvents = [];
@@ -256,10 +266,12 @@ export async function recordPage(page: Page): Promise<{ consoleErrors: string[] 
     document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   const consoleErrors: string[] = [];
+  const consoleWarnings: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
+    if (message.type() === 'warning') consoleWarnings.push(message.text());
   });
-  return { consoleErrors };
+  return { consoleErrors, consoleWarnings };
 }
 
 export interface RecordedEvent {
