@@ -121,7 +121,7 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
       'table',
       { hidden: '' },
       h('caption', { class: 'sr' }, title),
-      h('thead', null, h('tr', null, ...columns(t).map((c, i) => h('th', { scope: 'col', class: i === 4 ? 'num' : undefined }, c)))),
+      h('thead', null, h('tr', null, ...columns(t).map((c, i) => h('th', { scope: 'col', class: i === 4 ? 'num' : i === 5 ? 'actions' : undefined }, c)))),
       tbody,
     );
     const prev = h('button', { type: 'button', class: 'prev' }, t.prev);

@@ -88,6 +88,8 @@ th.number{grid-column:1}
 td.num{grid-column:2;grid-row:1;text-align:right}
 td[data-label]:not(.num){grid-column:1/-1;display:flex;justify-content:space-between;gap:1em;color:var(--_tx)}
 td[data-label]:not(.num)::before{content:attr(data-label);color:var(--_mu)}
+td.actions{justify-content:flex-end;align-items:center}
+td.actions::before{margin-right:auto}
 .actions a{margin:0 0 0 .75em}
 .pager{justify-content:space-between}
 }
