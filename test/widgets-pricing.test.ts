@@ -257,6 +257,41 @@ describe('pricing card in Chromium under a strict CSP', () => {
     await context.close();
   });
 
+  test('locales: data-aforo-locale picks en/es/fr/de copy and Intl formats amounts and dates for the full locale', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await recordPage(page);
+    await page.goto(world.pageUrl('locales'));
+    for (const id of ['#de', '#fr', '#es', '#nl']) await page.locator(`${id} ul.offerings > li`).first().waitFor();
+    const card = (id: string) => page.locator(`${id} ul.offerings > li`).first();
+    assert.equal((await card('#de').locator('.price').textContent())?.replace(/\s/g, ' '), '9,00 $ / Monat');
+    assert.equal(await card('#de').locator('.cta').textContent(), 'Tarif wählen');
+    assert.equal(await page.locator('#de .badge').textContent(), 'Am beliebtesten');
+    assert.equal(await page.locator('#de .switch button').first().textContent(), 'Monatlich');
+    assert.equal(await card('#fr').locator('.cta').textContent(), 'Choisir cette offre');
+    assert.match((await card('#fr').locator('.price').textContent())?.replace(/\s/g, ' ') ?? '', /^9,00 \$US \/ mois$/);
+    assert.equal(await card('#es').locator('.cta').textContent(), 'Elegir plan');
+    // A language without copy falls back to English words, still with Dutch number formats.
+    assert.equal(await card('#nl').locator('.cta').textContent(), 'Choose plan');
+    assert.match((await card('#nl').locator('.price').textContent())?.replace(/\s/g, ' ') ?? '', /^(US\$|\$) 9,00 \/ month$/);
+
+    const invoices = page.locator('#invoices');
+    await invoices.locator('tbody tr').first().waitFor();
+    assert.equal(await invoices.locator('h2').textContent(), 'Rechnungen');
+    assert.equal(await invoices.locator('.account').textContent(), 'Angemeldet als Ana Lima');
+    const first = invoices.locator('tbody tr').first();
+    assert.equal(await first.locator('td.date').first().textContent(), '10.07.2026');
+    assert.equal((await first.locator('td.num').textContent())?.replace(/\s/g, ' '), '70,50 $');
+    assert.equal(await first.locator('a.pay').textContent(), 'Bezahlen');
+    assert.equal(await invoices.locator('.page').textContent(), 'Seite 1');
+    await invoices.locator('.chips button', { hasText: 'Storniert' }).click();
+    await invoices.locator('.chips button', { hasText: 'Alle' }).waitFor();
+    await screenshot(page, 'locales');
+    await context.close();
+  });
+
   test('with no PUBLISHED offering the card shows its empty state', async (t) => {
     browser ??= await launchChromium(t);
     if (!browser) return;
