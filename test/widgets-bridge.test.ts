@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  ANA, BO, CY, TENANT, cspViolations, jwtClaims, launchChromium, persistedState, recordPage, recordedEvents, renderedDom,
+  ANA, BO, CY, DEE, TENANT, cspViolations, jwtClaims, launchChromium, persistedState, recordPage, recordedEvents, renderedDom,
   screenshot, startWidgetWorld, type WidgetWorld,
 } from './helpers/browser.js';
 
@@ -138,10 +138,12 @@ describe('invoice list with a bridge token in Chromium', () => {
       late.dataset.aforoWidget = 'invoice-list';
       late.dataset.aforoTenantSlug = tenant;
       late.dataset.aforoEmbedKey = embedKey;
+      late.dataset.aforoShowAccount = 'false';
       document.body.append(late);
     }, { tenant: TENANT, embedKey: world.embedKey });
     await page.locator('#late tbody tr').first().waitFor();
     assert.equal(world.calls('/auth/bridge').length - before, 1);
+    assert.equal(await page.locator('#late .account').isVisible(), false, 'data-aforo-show-account="false" hides the account line');
 
     const jwt = await jwtOf(page);
     assert.ok(jwt);
@@ -281,6 +283,39 @@ describe('invoice list with a bridge token in Chromium', () => {
     await page.locator('#invoices button.retry', { hasText: 'Try again' }).click();
     await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 1);
     assert.deepEqual(await rowIds(page, '#invoices'), ['in_ana_4']);
+    await context.close();
+  });
+  test('amounts and actions: paid shows what was paid, part-paid says so, Pay only with a hostedUrl, each filter has its empty state', async (t) => {
+    const admin = world.bridge.api.admin;
+    await admin.putCustomer(TENANT, DEE.externalId, { email: DEE.email, name: DEE.name });
+    const base = { currency: 'EUR', issuedAt: '2026-03-01T12:00:00Z', dueAt: '2026-03-15T12:00:00Z' };
+    await admin.putInvoice(TENANT, DEE.externalId, 'in_dee_paid', { ...base, number: 'D-1', status: 'PAID', amountDueCents: 0, amountPaidCents: 4900, pdfUrl: 'https://files.acme.test/d1.pdf', hostedUrl: 'https://pay.acme.test/d1' });
+    await admin.putInvoice(TENANT, DEE.externalId, 'in_dee_part', { ...base, number: 'D-2', status: 'OPEN', amountDueCents: 3000, amountPaidCents: 1000, hostedUrl: 'https://pay.acme.test/d2' });
+    // The admin API stores https links only; the widget refuses any other kind as well (a dataSource hook may send one).
+    await admin.putInvoice(TENANT, DEE.externalId, 'in_dee_bare', { ...base, number: 'D-3', status: 'OVERDUE', amountDueCents: 500 });
+    const opened = await openPage(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    await page.goto(world.pageUrl('bridge', { customer: DEE.externalId }));
+    const row = (id: string) => page.locator(`#invoices-2 tr[data-invoice-id="${id}"]`);
+    await row('in_dee_paid').waitFor();
+    assert.equal(await row('in_dee_paid').locator('td.num').textContent(), '€49.00');
+    assert.deepEqual(await row('in_dee_paid').locator('a').evaluateAll((links) => links.map((a) => a.textContent)), ['View', 'PDF']);
+    assert.equal(await row('in_dee_part').locator('td.num').textContent(), '€30.00€10.00 paid');
+    assert.deepEqual(await row('in_dee_part').locator('a').evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')])),
+      [['Pay', 'https://pay.acme.test/d2', '_blank', 'noopener noreferrer']]);
+    assert.equal(await row('in_dee_bare').locator('a').count(), 0, 'no hostedUrl: no Pay');
+    assert.equal(await row('in_dee_bare').locator('th').evaluate((th) => getComputedStyle(th).color), 'rgb(17, 24, 39)', 'the number reads as text, not disabled');
+    for (const [chip, empty] of [['Void', 'No void invoices.'], ['Paid', null], ['Open', null]] as const) {
+      await page.locator('#invoices-2 .chips button', { hasText: chip }).click();
+      if (empty) {
+        await page.locator('#invoices-2 p.status', { hasText: empty }).waitFor();
+        assert.equal(await page.locator('#invoices-2 table').isVisible(), false);
+      } else {
+        await page.locator('#invoices-2 tbody tr').first().waitFor();
+      }
+    }
+    await screenshot(page, 'invoice-list-amounts');
     await context.close();
   });
 });

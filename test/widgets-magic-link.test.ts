@@ -82,6 +82,8 @@ describe('magic-link sign-in in Chromium, mail through a real SMTP server', () =
     assert.equal(await page.evaluate(() => location.href), world.pageUrl('magic'));
     await page.locator('#invoices tbody tr').first().waitFor();
     assert.equal(await page.locator('#invoices tbody tr').count(), 7);
+    assert.equal(await page.locator('#invoices .account .who').textContent(), 'Signed in as Ana Lima');
+    assert.equal(await page.locator('#invoices .account button').textContent(), 'Sign out');
     const exchanged = world.calls('/auth/magic-link/exchange').slice(exchanges);
     assert.deepEqual(exchanged.map((r) => [r.status, r.origin]), [[200, world.pageOrigin]]);
     await screenshot(page, 'invoice-list-magic-link');

@@ -35,6 +35,8 @@ export const ANA = { externalId: 'cust-ana', email: 'ana@acme.test', name: 'Ana 
 export const BO = { externalId: 'cust-bo', email: 'bo@acme.test', name: 'Bo Berg' };
 /** A customer without invoices. */
 export const CY = { externalId: 'cust-cy', email: 'cy@acme.test', name: 'Cy Dahl' };
+/** A customer whose invoices a test puts itself. */
+export const DEE = { externalId: 'cust-dee', email: 'dee@acme.test', name: 'Dee Fox' };
 
 /**
  * The CSP of every fixture page: no `unsafe-inline`, no `unsafe-eval`, and Trusted Types enforced, so any
@@ -163,7 +165,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number } = {}): P
         res.writeHead(404).end();
         return;
       }
-      const who = [ANA, BO, CY].find((c) => c.externalId === url.searchParams.get('customer')) ?? ANA;
+      const who = [ANA, BO, CY, DEE].find((c) => c.externalId === url.searchParams.get('customer')) ?? ANA;
       // The portal mints a fresh one-time token for each page it renders, as a tenant's backend does.
       const bridgeToken = await mintBridgeToken({ kid: signing.kid, alg: 'HS256', key: signing.secret, externalCustomerId: who.externalId, email: who.email, name: who.name });
       const values: Record<string, string> = {
