@@ -46,6 +46,7 @@ a{color:var(--_pt)}
 .offerings.vertical{flex-direction:column}
 .offering{flex:1 1 15em;display:flex;flex-direction:column;gap:.6em;position:relative;border:1px solid var(--_bd);border-radius:var(--_rd);padding:1.5em 1.25em 1.25em;background:var(--_sf)}
 .vertical .offering{flex:none}
+.vertical .cta{width:auto;min-width:12em;align-self:flex-start}
 .featured{border-color:var(--_p);box-shadow:0 0 0 1px var(--_p),0 6px 20px rgb(0 0 0/.12)}
 .badge{position:absolute;top:0;left:1.25em;transform:translateY(-50%);background:var(--_p);color:var(--_op);font-size:.8em;font-weight:600;padding:.2em .8em;border-radius:999px}
 .desc{color:var(--_mu)}
