@@ -33,13 +33,16 @@ describe('developer diagnostics: one [aforo] console warning per misconfiguratio
       await page.locator(`${id} p.status.error`).waitFor();
       await assertNeutral(page, id, 'Pricing is unavailable right now.');
     }
+    await page.locator('#invoices-wrong-key p.status.error').waitFor();
+    await assertNeutral(page, '#invoices-wrong-key', 'InvoicesInvoices are unavailable right now.');
     await assertNeutral(page, '#typo', 'This widget could not start.');
     await assertNeutral(page, '#no-key', 'This widget could not start.');
-    for (let i = 0; i < 100 && consoleWarnings.filter((m) => m.startsWith('[aforo]')).length < 5; i++) await page.waitForTimeout(20);
+    for (let i = 0; i < 100 && consoleWarnings.filter((m) => m.startsWith('[aforo]')).length < 6; i++) await page.waitForTimeout(20);
     const warnings = consoleWarnings.filter((m) => m.startsWith('[aforo]'));
     const about = (pattern: RegExp): string[] => warnings.filter((m) => pattern.test(m));
-    assert.equal(about(/ek_test_doesnotexist/).length, 1, warnings.join('\n'));
-    assert.match(about(/ek_test_doesnotexist/)[0], new RegExp(`does not know this embed key.*embed-keys list --tenant ${TENANT}`));
+    assert.equal(about(/pricing-card \(tenant "acme", embed key "ek_test_doesnotexist/).length, 1, warnings.join('\n'));
+    assert.equal(about(/invoice-list \(tenant "acme", embed key "ek_test_doesnotexist/).length, 1, warnings.join('\n'));
+    assert.match(about(/pricing-card \(tenant "acme", embed key "ek_test_doesnotexist/)[0], new RegExp(`does not know this embed key.*embed-keys list --tenant ${TENANT}`));
     assert.equal(about(/tenant "someone-else"/).length, 1, warnings.join('\n'));
     assert.match(about(/tenant "someone-else"/)[0], /does not know this embed key for this tenant/);
     assert.equal(about(/engine\.invalid/).length, 1, warnings.join('\n'));
@@ -47,9 +50,9 @@ describe('developer diagnostics: one [aforo] console warning per misconfiguratio
     assert.equal(about(/unknown widget "pricing-cards"/).length, 1, warnings.join('\n'));
     assert.match(about(/unknown widget/)[0], /"pricing-card" and "invoice-list"/);
     assert.equal(about(/invoice-list: data-aforo-tenant-slug and data-aforo-embed-key are both required/).length, 1, warnings.join('\n'));
-    assert.equal(warnings.length, 5, warnings.join('\n'));
+    assert.equal(warnings.length, 6, warnings.join('\n'));
     const codes = (await recordedEvents(page)).filter((e) => e.type.endsWith('.error') && !e.onWindow).map((e) => JSON.parse(e.detail).code);
-    assert.deepEqual(codes.sort(), ['embed_key_invalid', 'embed_key_invalid', 'invalid_config', 'invalid_config', 'network_error']);
+    assert.deepEqual(codes.sort(), ['embed_key_invalid', 'embed_key_invalid', 'embed_key_invalid', 'invalid_config', 'invalid_config', 'network_error']);
     await screenshot(page, 'misconfigured');
     await context.close();
   });

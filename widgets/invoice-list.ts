@@ -200,7 +200,9 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
       } else showSignedOut();
     },
     (error: unknown) => {
-      if (!signedIn) fail(t.startFailed, error);
+      // A refused token may be a stale page (a reload mints a new one); anything else is the embed's set-up.
+      const code = codeOf(error);
+      if (!signedIn) fail(/^(bridge_token|signing_key|session)_/.test(code) || code === 'rate_limited' ? t.startFailed : t.invoicesDown, error);
     },
   );
 }
