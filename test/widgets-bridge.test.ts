@@ -21,14 +21,14 @@ describe('invoice list with a bridge token in Chromium', () => {
     await world.close();
   });
 
-  async function openPage(t: Parameters<typeof launchChromium>[0], install?: (page: Page) => Promise<void>): Promise<{ context: BrowserContext; page: Page } | null> {
+  async function openPage(t: Parameters<typeof launchChromium>[0], install?: (page: Page) => Promise<void>): Promise<{ context: BrowserContext; page: Page; consoleWarnings: string[] } | null> {
     browser ??= await launchChromium(t);
     if (!browser) return null;
     const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
     const page = await context.newPage();
-    await recordPage(page);
+    const { consoleWarnings } = await recordPage(page);
     await install?.(page);
-    return { context, page };
+    return { context, page, consoleWarnings };
   }
 
   const rowIds = (page: Page, host: string): Promise<(string | null)[]> =>
@@ -267,7 +267,7 @@ describe('invoice list with a bridge token in Chromium', () => {
   test('empty and error states: no invoices yet; a failed load offers a retry that works', async (t) => {
     const opened = await openPage(t);
     if (!opened) return;
-    const { context, page } = opened;
+    const { context, page, consoleWarnings } = opened;
     await page.goto(world.pageUrl('bridge', { customer: CY.externalId }));
     await page.locator('#invoices p.status', { hasText: 'No invoices yet.' }).waitFor();
     assert.equal(await page.locator('#invoices table').isVisible(), false);
@@ -280,6 +280,7 @@ describe('invoice list with a bridge token in Chromium', () => {
     await status.waitFor();
     assert.equal(await status.textContent(), 'Invoices could not be loaded.');
     assert.ok((await recordedEvents(page)).some((e) => e.type === 'aforo.invoice-list.error' && JSON.parse(e.detail).code === 'network_error'));
+    assert.deepEqual(consoleWarnings.filter((m) => m.startsWith('[aforo]')), [], 'a failed page load after sign-in is not a set-up problem');
     await page.locator('#invoices button.retry', { hasText: 'Try again' }).click();
     await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 1);
     assert.deepEqual(await rowIds(page, '#invoices'), ['in_ana_4']);

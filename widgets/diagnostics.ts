@@ -42,7 +42,7 @@ export async function explain(error: unknown, target: ApiTarget, widget: string)
       reachable = false;
     }
     warn(reachable
-      ? `${where}: the engine at ${target.apiBase} refused this page's origin ${location.origin} (no embed key allows it, so the ` +
+      ? `${where}: the engine at ${target.apiBase} answers but most likely refused this page's origin ${location.origin} (no embed key allows it, so the ` +
         `browser reports a CORS error); ${allowHint(target)}.`
       : `${where}: the engine at ${target.apiBase} cannot be reached. Check that it is running, that the loader's URL (or ` +
         'data-aforo-api-base) points at its mount prefix, that its TLS certificate is valid, and that the page\'s CSP connect-src allows it.');

@@ -41,10 +41,10 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     status.textContent = text;
     status.classList.toggle('error', isError);
   };
-  const fail = (text: string, error: unknown): void => {
+  const fail = (text: string, error: unknown, diagnose = true): void => {
     say(text, true);
     emit(host, WIDGET, 'error', { code: codeOf(error) });
-    void explain(error, ctx.target, WIDGET);
+    if (diagnose) void explain(error, ctx.target, WIDGET);
   };
 
   const exchangeLink = (token: string): void => {
@@ -172,7 +172,8 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
       } catch (error) {
         if (mine !== view) return;
         if (error instanceof ApiError && error.status === 401) return session.end();
-        fail(t.loadFailed, error);
+        // The session proves the set-up worked; a failure now is the network or the engine, which "Try again" covers.
+        fail(t.loadFailed, error, false);
         retry.hidden = false;
         prev.disabled = pageIndex === 0;
         next.disabled = cursors.length <= pageIndex + 1;
