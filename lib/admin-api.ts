@@ -186,7 +186,7 @@ export async function revokeSigningKey(engine: Engine, slug: string, kid: string
 }
 
 export function publicOffering(o: Offering): OfferingAdminAnswer {
-  return { id: o.id, name: o.name, description: o.description, status: o.status, ratePlans: o.ratePlans, updatedAt: o.updatedAt.toISOString() };
+  return { id: o.id, name: o.name, description: o.description, status: o.status, ratePlans: o.ratePlans, position: o.position, updatedAt: o.updatedAt.toISOString() };
 }
 
 export async function putOffering(engine: Engine, slug: string, id: string, input: PutOfferingBody): Promise<OfferingAdminAnswer> {
@@ -200,6 +200,7 @@ export async function putOffering(engine: Engine, slug: string, id: string, inpu
     description: body.description ?? '',
     status: body.status,
     ratePlans,
+    position: body.position ?? 0,
     updatedAt: engine.now(),
   };
   return publicOffering(await engine.storage.putOffering(offering));

@@ -65,6 +65,7 @@ export const PutOfferingBody = Type.Object({
   description: Type.Optional(Text(0, 2000)),
   status: literals(['DRAFT', 'PUBLISHED', 'ARCHIVED'] as const),
   ratePlans: Type.Optional(Type.Array(RatePlanBody, { maxItems: 50 })),
+  position: Type.Optional(Type.Integer({ minimum: 0, maximum: 1e6, description: 'widget order, ascending (ties by name); default 0' })),
 }, closed);
 export type PutOfferingBody = Static<typeof PutOfferingBody>;
 
@@ -143,6 +144,7 @@ export const OfferingAdminAnswer = Type.Object({
     id: Type.String(), name: Type.String(), currency: Type.String(), amountCents: Type.Integer(),
     interval: literals(['month', 'year', 'one_time'] as const), features: Type.Array(Type.String()),
   })),
+  position: Type.Integer(),
   updatedAt: Type.String({ format: 'date-time' }),
 });
 

@@ -122,7 +122,12 @@ export function createHandler(
       const line = { method: request.method, path: maskPath(request.path), status: response.status };
       if (response.status >= 400 && response.status < 500 && typeof response.body === 'string') {
         const code = /"code":"([a-z_]+)"/.exec(response.body)?.[1];
-        config.logger.info({ ...line, code }, 'refused');
+        // A refused origin names a site, not a person, and is what the operator needs to fix the allowlist. Only a
+        // well-formed serialised origin is echoed; anything else (userinfo, a path, junk) is logged as malformed.
+        const refusedOrigin = code === 'origin_not_allowed'
+          ? { origin: request.headers.origin === undefined ? null : (parseRequestOrigin(request.headers.origin) ?? 'malformed') }
+          : {};
+        config.logger.info({ ...line, code, ...refusedOrigin }, 'refused');
       } else {
         config.logger.debug(line, 'request');
       }

@@ -80,6 +80,8 @@ export interface Offering {
   description: string;
   status: OfferingStatus;
   ratePlans: RatePlan[];
+  /** Orders offerings in widgets: ascending, ties by name. */
+  position: number;
   updatedAt: Date;
 }
 

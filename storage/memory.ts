@@ -186,7 +186,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
     async listOfferings(tenant, filter) {
       return [...offerings.values()]
         .filter((o) => o.tenant === tenant && (filter.status === undefined || o.status === filter.status))
-        .sort((a, b) => compare(a.name, b.name) || compare(a.id, b.id))
+        .sort((a, b) => a.position - b.position || compare(a.name, b.name) || compare(a.id, b.id))
         .map(copy);
     },
     async putInvoice(invoice) {

@@ -217,21 +217,26 @@ test('signing-keys register / promote: a tenant RSA public key is registered; sh
 });
 
 test('offerings put / publish / archive / list', async () => {
-  const starter = await json(['offerings', 'put', 'starter', '--tenant', 'acme', '--name', 'Starter', '--status', 'published',
+  const starter = await json(['offerings', 'put', 'starter', '--tenant', 'acme', '--name', 'Starter', '--status', 'published', '--position', '3',
     '--plan', 'starter-m:Starter monthly:900:usd:month:1 seat|Email support']);
   assert.equal(starter.status, 'PUBLISHED');
   assert.deepEqual(starter.ratePlans, [{ id: 'starter-m', name: 'Starter monthly', currency: 'USD', amountCents: 900, interval: 'month', features: ['1 seat', 'Email support'] }]);
-  const pro = await json(['offerings', 'put', 'pro', '--tenant', 'acme', '--name', 'Pro', '--description', 'For teams',
+  assert.equal(starter.position, 3);
+  const pro = await json(['offerings', 'put', 'pro', '--tenant', 'acme', '--name', 'Pro', '--description', 'For teams', '--position', '1',
     '--plan', JSON.stringify({ id: 'pro-y', name: 'Pro yearly', currency: 'EUR', amountCents: 29000, interval: 'year', features: [] })]);
   assert.equal(pro.status, 'DRAFT');
   const file = join(DIR, 'enterprise.json');
   writeFileSync(file, JSON.stringify({ name: 'Enterprise', status: 'DRAFT', ratePlans: [] }));
   assert.equal((await json(['offerings', 'put', 'enterprise', '--tenant', 'acme', '--file', file])).name, 'Enterprise');
 
-  assert.equal((await json(['offerings', 'publish', 'pro', '--tenant', 'acme'])).status, 'PUBLISHED');
+  assert.equal(pro.position, 1);
+  const republished = await json(['offerings', 'publish', 'pro', '--tenant', 'acme']);
+  assert.equal(republished.status, 'PUBLISHED');
+  assert.equal(republished.position, 1, 'publishing keeps the position');
   const archived = await cli(['offerings', 'archive', 'starter', '--tenant', 'acme']);
   assert.match(archived.stdout, /offering starter is ARCHIVED/);
   const list = await json<{ offerings: Array<{ id: string; status: string; ratePlans: unknown[] }> }>(['offerings', 'list', '--tenant', 'acme']);
+  assert.deepEqual(list.offerings.map((o) => o.id), ['enterprise', 'pro', 'starter'], 'by position');
   assert.deepEqual(
     Object.fromEntries(list.offerings.map((o) => [o.id, o.status])),
     { enterprise: 'DRAFT', pro: 'PUBLISHED', starter: 'ARCHIVED' },
@@ -245,6 +250,8 @@ test('offerings put / publish / archive / list', async () => {
     fails(['offerings', 'put', 'x', '--tenant', 'acme'], 2, /--name is required/),
     fails(['offerings', 'put', 'x', '--tenant', 'acme', '--name', 'X', '--status', 'LIVE'], 1, /^error: invalid_request: status must be one of/m),
     fails(['offerings', 'put', 'x', '--tenant', 'acme', '--name', 'X', '--plan', 'only:two'], 2, /--plan must be/),
+    fails(['offerings', 'put', 'x', '--tenant', 'acme', '--name', 'X', '--position', '1.5'], 2, /--position must be a whole number/),
+    fails(['offerings', 'put', 'x', '--tenant', 'acme', '--name', 'X', '--position', '9999999'], 1, /^error: invalid_request: /m),
   ]);
 });
 

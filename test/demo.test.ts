@@ -89,7 +89,7 @@ test('demo: seeds on first start, serves its pages under a strict CSP, and the t
   }
   const pricing = await (await fetch(`${base}/pricing`)).text();
   assert.match(pricing, /<script src="\/aforo\/v1\/embed\/loader\.js" defer><\/script>/);
-  assert.ok(pricing.includes(`<div class="widget" data-aforo-widget="pricing-card" data-aforo-tenant-slug="acme" data-aforo-embed-key="${embedKey}"></div>`));
+  assert.ok(pricing.includes(`<div class="widget" data-aforo-widget="pricing-card" data-aforo-tenant-slug="acme" data-aforo-embed-key="${embedKey}" data-aforo-featured-offering-id="pro"></div>`));
   const noLogin = await (await fetch(`${base}/no-login/invoices`)).text();
   assert.match(noLogin, /data-aforo-widget="invoice-list"[^>]*data-aforo-magic-link="true"/);
   assert.match((await (await fetch(`${base}/dev/mail`)).text()), /Development only/);

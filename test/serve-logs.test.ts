@@ -61,6 +61,9 @@ test('serve: the JSON log lines of a full flow hold no token, secret, JWT or pla
     const bad = await call('POST', '/v1/embed/auth/magic-link/exchange', { token: 'A'.repeat(43) }, embed);
     assert.equal(bad.body.error.code, 'magic_link_invalid');
     await call('GET', '/v1/admin/tenants/logs', undefined, { authorization: 'Bearer wrong' });
+    const foreign = { ...embed, origin: 'https://shop.other.test' };
+    assert.equal((await call('GET', '/v1/embed/config', undefined, foreign)).body.error.code, 'origin_not_allowed');
+    assert.equal((await call('GET', '/v1/embed/config', undefined, { ...embed, origin: 'https://person:pw@shop.other.test' })).status, 403);
   } finally {
     child.kill('SIGTERM');
   }
@@ -74,6 +77,9 @@ test('serve: the JSON log lines of a full flow hold no token, secret, JWT or pla
   assert.ok(parsed.some((l) => l.msg === 'request' && l.path === '/v1/embed/me'), 'one debug line per request');
   assert.ok(parsed.some((l) => l.msg === 'refused' && l.code === 'bridge_token_replayed'), 'refusals at info with their code');
   assert.ok(parsed.some((l) => l.msg === 'refused' && l.code === 'unauthorized'));
+  const origins = parsed.filter((l) => l.code === 'origin_not_allowed').map((l) => (l as { origin?: unknown }).origin);
+  assert.deepEqual(origins, ['https://shop.other.test', 'malformed'], 'an origin refusal names the refused origin, a malformed one is not echoed');
+  assert.doesNotMatch(stderr, /person:pw/);
   for (const secret of secrets) assert.ok(!stderr.includes(secret), `the log holds ${secret.slice(0, 10)}…`);
   assert.doesNotMatch(stderr, /eyJ[A-Za-z0-9_-]{10,}/);
   assert.doesNotMatch(stderr, /known\.person@|someone\.else@/i);

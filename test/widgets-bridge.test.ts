@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  ANA, BO, CY, TENANT, cspViolations, jwtClaims, launchChromium, persistedState, recordPage, recordedEvents, renderedDom,
+  ANA, BO, CY, DEE, TENANT, cspViolations, jwtClaims, launchChromium, persistedState, recordPage, recordedEvents, renderedDom,
   screenshot, startWidgetWorld, type WidgetWorld,
 } from './helpers/browser.js';
 
@@ -21,14 +21,14 @@ describe('invoice list with a bridge token in Chromium', () => {
     await world.close();
   });
 
-  async function openPage(t: Parameters<typeof launchChromium>[0], install?: (page: Page) => Promise<void>): Promise<{ context: BrowserContext; page: Page } | null> {
+  async function openPage(t: Parameters<typeof launchChromium>[0], install?: (page: Page) => Promise<void>): Promise<{ context: BrowserContext; page: Page; consoleWarnings: string[] } | null> {
     browser ??= await launchChromium(t);
     if (!browser) return null;
     const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
     const page = await context.newPage();
-    await recordPage(page);
+    const { consoleWarnings } = await recordPage(page);
     await install?.(page);
-    return { context, page };
+    return { context, page, consoleWarnings };
   }
 
   const rowIds = (page: Page, host: string): Promise<(string | null)[]> =>
@@ -85,28 +85,43 @@ describe('invoice list with a bridge token in Chromium', () => {
 
     const first = page.locator('#invoices-2 tr[data-invoice-id="in_ana_1"]');
     assert.equal(await first.locator('th').textContent(), 'ACME-2026-001');
-    assert.deepEqual(await first.locator('td').allTextContents(), ['Jan 10, 2026', 'Jan 24, 2026', 'Open', '$10.50', 'PDFView']);
+    assert.deepEqual(await first.locator('td').allTextContents(), ['Jan 10, 2026', 'Jan 24, 2026', 'Open', '$10.50', 'PayPDF']);
     const links = first.locator('a');
     assert.equal(await links.count(), 2);
     for (const link of await links.all()) {
       assert.equal(await link.getAttribute('target'), '_blank');
       assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
     }
-    assert.equal(await links.first().getAttribute('href'), 'https://files.acme.test/invoices/in_ana_1.pdf');
+    assert.equal(await links.first().getAttribute('href'), 'https://pay.acme.test/in_ana_1');
+    assert.equal(await links.last().getAttribute('href'), 'https://files.acme.test/invoices/in_ana_1.pdf');
+    // A PAID invoice shows what was paid and offers no "Pay".
+    const paid = page.locator('#invoices-2 tr[data-invoice-id="in_ana_2"]');
+    assert.deepEqual(await paid.locator('td').allTextContents(), ['Feb 10, 2026', 'Feb 24, 2026', 'Paid', '$20.50', 'ViewPDF']);
+    assert.equal(await page.locator('#invoices-2 .account').textContent(), 'Signed in as Ana Lima');
+    assert.equal(await page.locator('#invoices-2 .account button').count(), 0, 'a bridge session ends with the portal\'s sign-out');
 
-    // Cursor pagination.
-    const more = page.locator('#invoices button.more');
-    assert.equal(await more.isVisible(), true);
-    await more.click();
-    await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 7);
-    assert.equal(await more.isVisible(), false);
+    // Previous / next over the engine's cursor.
+    const firstPage = await rowIds(page, '#invoices');
+    const next = page.locator('#invoices button.next');
+    const prev = page.locator('#invoices button.prev');
+    assert.equal(await prev.isDisabled(), true);
+    assert.equal(await page.locator('#invoices .page').textContent(), 'Page 1');
+    await next.click();
+    await page.locator('#invoices .page', { hasText: 'Page 2' }).waitFor();
+    const secondPage = await rowIds(page, '#invoices');
+    assert.equal(secondPage.length, 2);
+    assert.deepEqual([...firstPage, ...secondPage].sort(), [...all].sort());
+    assert.equal(await next.isDisabled(), true);
+    await prev.click();
+    await page.locator('#invoices .page', { hasText: 'Page 1' }).waitFor();
+    assert.deepEqual(await rowIds(page, '#invoices'), firstPage);
     assert.ok(world.calls('/invoices').some((r) => r.status === 200));
 
     // Status chips.
     for (const [chip, expected] of [['Paid', ['in_ana_2', 'in_ana_5']], ['Overdue', ['in_ana_4']], ['Void', ['in_ana_6']], ['Open', ['in_ana_1', 'in_ana_3', 'in_ana_7']]] as const) {
       await page.locator('#invoices-2 .chips button', { hasText: chip }).click();
       await page.waitForFunction(
-        (n) => document.getElementById('invoices-2')?.shadowRoot?.querySelector('.status')?.textContent === `${n} ${n === 1 ? 'invoice' : 'invoices'} shown`,
+        (n) => document.getElementById('invoices-2')?.shadowRoot?.querySelectorAll('tbody tr').length === n,
         expected.length,
       );
       assert.deepEqual((await rowIds(page, '#invoices-2')).sort(), [...expected]);
@@ -123,10 +138,12 @@ describe('invoice list with a bridge token in Chromium', () => {
       late.dataset.aforoWidget = 'invoice-list';
       late.dataset.aforoTenantSlug = tenant;
       late.dataset.aforoEmbedKey = embedKey;
+      late.dataset.aforoShowAccount = 'false';
       document.body.append(late);
     }, { tenant: TENANT, embedKey: world.embedKey });
     await page.locator('#late tbody tr').first().waitFor();
     assert.equal(world.calls('/auth/bridge').length - before, 1);
+    assert.equal(await page.locator('#late .account').isVisible(), false, 'data-aforo-show-account="false" hides the account line');
 
     const jwt = await jwtOf(page);
     assert.ok(jwt);
@@ -250,7 +267,7 @@ describe('invoice list with a bridge token in Chromium', () => {
   test('empty and error states: no invoices yet; a failed load offers a retry that works', async (t) => {
     const opened = await openPage(t);
     if (!opened) return;
-    const { context, page } = opened;
+    const { context, page, consoleWarnings } = opened;
     await page.goto(world.pageUrl('bridge', { customer: CY.externalId }));
     await page.locator('#invoices p.status', { hasText: 'No invoices yet.' }).waitFor();
     assert.equal(await page.locator('#invoices table').isVisible(), false);
@@ -263,9 +280,43 @@ describe('invoice list with a bridge token in Chromium', () => {
     await status.waitFor();
     assert.equal(await status.textContent(), 'Invoices could not be loaded.');
     assert.ok((await recordedEvents(page)).some((e) => e.type === 'aforo.invoice-list.error' && JSON.parse(e.detail).code === 'network_error'));
-    await page.locator('#invoices button.more', { hasText: 'Try again' }).click();
-    await page.locator('#invoices p.status', { hasText: '1 invoice shown' }).waitFor();
+    assert.deepEqual(consoleWarnings.filter((m) => m.startsWith('[aforo]')), [], 'a failed page load after sign-in is not a set-up problem');
+    await page.locator('#invoices button.retry', { hasText: 'Try again' }).click();
+    await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 1);
     assert.deepEqual(await rowIds(page, '#invoices'), ['in_ana_4']);
+    await context.close();
+  });
+  test('amounts and actions: paid shows what was paid, part-paid says so, Pay only with a hostedUrl, each filter has its empty state', async (t) => {
+    const admin = world.bridge.api.admin;
+    await admin.putCustomer(TENANT, DEE.externalId, { email: DEE.email, name: DEE.name });
+    const base = { currency: 'EUR', issuedAt: '2026-03-01T12:00:00Z', dueAt: '2026-03-15T12:00:00Z' };
+    await admin.putInvoice(TENANT, DEE.externalId, 'in_dee_paid', { ...base, number: 'D-1', status: 'PAID', amountDueCents: 0, amountPaidCents: 4900, pdfUrl: 'https://files.acme.test/d1.pdf', hostedUrl: 'https://pay.acme.test/d1' });
+    await admin.putInvoice(TENANT, DEE.externalId, 'in_dee_part', { ...base, number: 'D-2', status: 'OPEN', amountDueCents: 3000, amountPaidCents: 1000, hostedUrl: 'https://pay.acme.test/d2' });
+    // The admin API stores https links only; the widget refuses any other kind as well (a dataSource hook may send one).
+    await admin.putInvoice(TENANT, DEE.externalId, 'in_dee_bare', { ...base, number: 'D-3', status: 'OVERDUE', amountDueCents: 500 });
+    const opened = await openPage(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    await page.goto(world.pageUrl('bridge', { customer: DEE.externalId }));
+    const row = (id: string) => page.locator(`#invoices-2 tr[data-invoice-id="${id}"]`);
+    await row('in_dee_paid').waitFor();
+    assert.equal(await row('in_dee_paid').locator('td.num').textContent(), '€49.00');
+    assert.deepEqual(await row('in_dee_paid').locator('a').evaluateAll((links) => links.map((a) => a.textContent)), ['View', 'PDF']);
+    assert.equal(await row('in_dee_part').locator('td.num').textContent(), '€30.00€10.00 paid');
+    assert.deepEqual(await row('in_dee_part').locator('a').evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel')])),
+      [['Pay', 'https://pay.acme.test/d2', '_blank', 'noopener noreferrer']]);
+    assert.equal(await row('in_dee_bare').locator('a').count(), 0, 'no hostedUrl: no Pay');
+    assert.equal(await row('in_dee_bare').locator('th').evaluate((th) => getComputedStyle(th).color), 'rgb(17, 24, 39)', 'the number reads as text, not disabled');
+    for (const [chip, empty] of [['Void', 'No void invoices.'], ['Paid', null], ['Open', null]] as const) {
+      await page.locator('#invoices-2 .chips button', { hasText: chip }).click();
+      if (empty) {
+        await page.locator('#invoices-2 p.status', { hasText: empty }).waitFor();
+        assert.equal(await page.locator('#invoices-2 table').isVisible(), false);
+      } else {
+        await page.locator('#invoices-2 tbody tr').first().waitFor();
+      }
+    }
+    await screenshot(page, 'invoice-list-amounts');
     await context.close();
   });
 });

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  ANA, cspViolations, launchChromium, persistedState, recordPage, recordedEvents, renderedDom, screenshot, startWidgetWorld,
+  ANA, BO, cspViolations, launchChromium, persistedState, recordPage, recordedEvents, renderedDom, screenshot, startWidgetWorld,
   type WidgetWorld,
 } from './helpers/browser.js';
 
 const VERIFIER = 'aforo_magic_verifier';
+const USED = 'aforo_magic_used';
 
 describe('magic-link sign-in in Chromium, mail through a real SMTP server', () => {
   let world: WidgetWorld;
@@ -50,9 +51,11 @@ describe('magic-link sign-in in Chromium, mail through a real SMTP server', () =
     assert.equal(state.cookie, '');
     // The one thing a signed-in magic-link page may keep: its resume key (SPEC section 9, test/widgets-resume.test.ts).
     assert.ok(state.indexedDb.every((name) => name === 'aforo-resume'), JSON.stringify(state.indexedDb));
-    const keys = Object.keys(state.sessionStorage);
+    // The verifier (a random marker) and the fingerprint of a spent token are all a tab keeps; neither opens anything.
+    const keys = Object.keys(state.sessionStorage).filter((key) => key !== USED);
     assert.deepEqual(keys, allowVerifier ? [VERIFIER] : []);
     if (allowVerifier) assert.match(state.sessionStorage[VERIFIER], /^[0-9a-f]{32}$/);
+    if (USED in state.sessionStorage) assert.match(state.sessionStorage[USED], /^[0-9a-f]{32}$/);
     const jwt = await page.evaluate(() => window.AforoSession?.getSessionJwt() ?? null);
     if (jwt) assert.equal((await renderedDom(page)).includes(jwt), false);
     for (const event of await recordedEvents(page)) {
@@ -80,6 +83,8 @@ describe('magic-link sign-in in Chromium, mail through a real SMTP server', () =
     assert.equal(await page.evaluate(() => location.href), world.pageUrl('magic'));
     await page.locator('#invoices tbody tr').first().waitFor();
     assert.equal(await page.locator('#invoices tbody tr').count(), 7);
+    assert.equal(await page.locator('#invoices .account .who').textContent(), 'Signed in as Ana Lima');
+    assert.equal(await page.locator('#invoices .account button').textContent(), 'Sign out');
     const exchanged = world.calls('/auth/magic-link/exchange').slice(exchanges);
     assert.deepEqual(exchanged.map((r) => [r.status, r.origin]), [[200, world.pageOrigin]]);
     await screenshot(page, 'invoice-list-magic-link');
@@ -144,5 +149,101 @@ describe('magic-link sign-in in Chromium, mail through a real SMTP server', () =
     for (let i = 0; i < 100 && !world.calls('/auth/logout').at(-1)?.status; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(world.calls('/auth/logout').at(-1)?.status, 204);
     await context.close();
+  });
+  test('form states: a bad address is refused in the browser, the sent state names the address, "Use another email" goes back', async (t) => {
+    const opened = await newPage(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    await page.goto(world.pageUrl('magic'));
+    const input = page.locator('#invoices input[type="email"]');
+    await input.waitFor();
+    const asked = world.calls('/auth/magic-link').length;
+    for (const bad of ['alice@example', 'a b@acme.test', 'Ana <ana@acme.test>', 'ana@acme.123']) {
+      await input.fill(bad);
+      await page.locator('#invoices button[type="submit"]').click();
+      assert.equal(await page.locator('#invoices .field-error').textContent(), 'Enter a valid email address, like name@example.com.', bad);
+      assert.equal(await input.getAttribute('aria-invalid'), 'true');
+    }
+    assert.equal(world.calls('/auth/magic-link').length, asked, 'the engine never sees an address it would refuse');
+    await screenshot(page, 'magic-link-bad-address');
+
+    await input.fill(BO.email);
+    await page.locator('#invoices button[type="submit"]').click();
+    await page.locator('#invoices p.status', { hasText: 'Check your inbox.' }).waitFor();
+    assert.equal(await page.locator('#invoices .sent .lead').textContent(), `We sent a sign-in link to ${BO.email}.`);
+    assert.match((await page.locator('#invoices .sent .hint').textContent()) ?? '', /may take a minute.*spam/);
+    await world.mailbox.next(BO.email);
+    await page.locator('#invoices button', { hasText: 'Use another email' }).click();
+    await page.locator('#invoices input[type="email"]').waitFor();
+    assert.equal(await page.locator('#invoices input[type="email"]').inputValue(), '');
+    await context.close();
+  });
+
+  test('resend: disabled for 60 s after a send, then sends again', async (t) => {
+    const opened = await newPage(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    await page.clock.install();
+    await page.goto(world.pageUrl('magic'));
+    await page.locator('#invoices input[type="email"]').fill(BO.email);
+    await page.locator('#invoices button[type="submit"]').click();
+    const resend = page.locator('#invoices button.resend');
+    await resend.waitFor();
+    await world.mailbox.next(BO.email);
+    assert.equal(await resend.isDisabled(), true);
+    assert.equal(await resend.textContent(), 'Resend in 60 s');
+    await page.clock.runFor(30_000);
+    assert.equal(await resend.textContent(), 'Resend in 30 s');
+    assert.equal(await resend.isDisabled(), true);
+    await page.clock.runFor(30_000);
+    assert.equal(await resend.isDisabled(), false);
+    assert.equal(await resend.textContent(), 'Resend link');
+    await screenshot(page, 'magic-link-resend');
+    const asked = world.calls('/auth/magic-link').length;
+    await resend.click();
+    await page.locator('#invoices p.status', { hasText: `We sent another link to ${BO.email}.` }).waitFor();
+    assert.equal(world.calls('/auth/magic-link').length, asked + 1);
+    await world.mailbox.next(BO.email);
+    assert.equal(await resend.isDisabled(), true, 'the cooldown starts again');
+    await context.close();
+  });
+
+  test('landing: a link already used in this browser says so; an expired link says it is invalid or expired', async (t) => {
+    const opened = await newPage(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    const link = await requestLink(page);
+    await page.goto(link);
+    await page.locator('#invoices tbody tr').first().waitFor();
+    // The same link again in the same tab (a reload of the mail's link, a second click in the mail).
+    const exchanges = world.calls('/auth/magic-link/exchange').length;
+    await page.goto(link);
+    const used = page.locator('#invoices p.status.error');
+    await used.waitFor();
+    assert.equal(await used.textContent(), 'This sign-in link was already used in this browser. Ask for a new one below.');
+    assert.equal(await page.locator('#invoices button', { hasText: 'Continue' }).count(), 0);
+    await page.locator('#invoices input[type="email"]').waitFor();
+    assert.equal(world.calls('/auth/magic-link/exchange').length, exchanges, 'nothing is exchanged');
+    await screenshot(page, 'magic-link-used-here');
+
+    // A fresh link opened after its 15 minutes, in a browser with no session to resume (this one resumes its own).
+    await context.close();
+    const second = await newPage(t);
+    if (!second) return;
+    const late = await requestLink(second.page);
+    world.setClockOffset(16 * 60_000);
+    try {
+      await second.page.goto(late);
+      const expired = second.page.locator('#invoices p.status.error');
+      await expired.waitFor();
+      assert.equal(await expired.textContent(), 'This sign-in link is invalid or has expired. Ask for a new one below.');
+      assert.equal(world.calls('/auth/magic-link/exchange').at(-1)?.status, 401);
+      await second.page.locator('#invoices input[type="email"]').waitFor();
+    } finally {
+      world.setClockOffset(0);
+    }
+    const text = await second.page.locator('#invoices').evaluate((host) => host.shadowRoot?.textContent ?? '');
+    assert.doesNotMatch(text, /magic_link_invalid|https?:|Error|at /);
+    await second.context.close();
   });
 });

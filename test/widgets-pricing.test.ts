@@ -29,17 +29,16 @@ describe('pricing card in Chromium under a strict CSP', () => {
     const horizontal = page.locator('#horizontal');
     await horizontal.locator('ul.offerings > li').first().waitFor();
     const ids = await horizontal.locator('ul.offerings > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-offering-id')));
-    assert.deepEqual(ids.sort(), ['pro', 'starter']);
+    assert.deepEqual(ids, ['starter', 'pro'], 'the tenant\'s order (position), not the names\'');
     const text = await horizontal.evaluate((host) => host.shadowRoot?.textContent ?? '');
     assert.doesNotMatch(text, /Legacy|Secret beta/);
-    assert.match(text, /\$9\.00/);
-    assert.match(text, /\$90\.00/);
-    assert.match(text, /€29\.00/);
-    assert.match(text, /\/ month/);
-    assert.match(text, /\/ year/);
+    // One price per card for the chosen interval: monthly first.
+    const prices = () => horizontal.locator('ul.offerings > li .price').allTextContents();
+    assert.deepEqual(await prices(), ['$9.00 / month', '€29.00 / month']);
+    assert.doesNotMatch(text, /\$90\.00/);
 
     assert.equal(await horizontal.locator('li.featured').getAttribute('data-offering-id'), 'pro');
-    assert.equal(await horizontal.locator('li.featured .badge').textContent(), 'Featured');
+    assert.equal(await horizontal.locator('li.featured .badge').textContent(), 'Most popular');
     assert.equal(await page.locator('#vertical li.featured').count(), 0);
     assert.equal(await horizontal.locator('ul.offerings').evaluate((ul) => getComputedStyle(ul).flexDirection), 'row');
     assert.equal(await page.locator('#vertical ul.offerings').evaluate((ul) => getComputedStyle(ul).flexDirection), 'column');
@@ -47,16 +46,37 @@ describe('pricing card in Chromium under a strict CSP', () => {
     // The stylesheet is a constructed one and the colour a custom property set through CSSOM: both pass the CSP.
     const cta = horizontal.locator('button.cta').first();
     assert.equal(await cta.evaluate((b) => getComputedStyle(b).backgroundColor), 'rgb(15, 118, 110)');
-    assert.equal(await horizontal.evaluate((host) => host.style.getPropertyValue('--aforo-primary')), PRIMARY);
-    assert.equal(await horizontal.evaluate((host) => host.getAttribute('style')?.includes('--aforo-primary')), true);
+    assert.equal(await horizontal.evaluate((host) => host.style.getPropertyValue('--aforo-brand')), PRIMARY);
+    assert.equal(await horizontal.evaluate((host) => host.getAttribute('style')?.includes('--aforo-brand')), true);
+    // Equal-height cards with the button at the bottom.
+    const boxes = await horizontal.locator('ul.offerings > li').evaluateAll((items) => items.map((li) => li.getBoundingClientRect().height));
+    assert.equal(boxes[0], boxes[1]);
+    const bottoms = await horizontal.locator('.cta').evaluateAll((items) => items.map((b) => Math.round(b.getBoundingClientRect().bottom)));
+    assert.equal(bottoms[0], bottoms[1]);
     assert.equal(await horizontal.evaluate((host) => host.shadowRoot?.adoptedStyleSheets.length), 1);
     assert.equal(await horizontal.evaluate((host) => host.shadowRoot?.querySelectorAll('style,[style]').length), 0);
 
     // Semantics: list of offerings, headings, a polite live region, labelled buttons.
     assert.equal(await horizontal.locator('h3').count(), 2);
     assert.equal(await horizontal.locator('[role="status"][aria-live="polite"]').count(), 1);
-    assert.match((await cta.getAttribute('aria-label')) ?? '', /^Choose plan: (Starter|Pro), Monthly$/);
+    assert.equal(await cta.getAttribute('aria-label'), 'Choose plan: Starter, Monthly');
     await screenshot(page, 'pricing-card');
+
+    // The interval switch: yearly prices with the saving computed from the plans (9000 against 12 × 900: 17%);
+    // an offering without a yearly plan keeps its monthly one.
+    const yearly = horizontal.locator('.switch button', { hasText: 'Yearly' });
+    assert.equal(await yearly.textContent(), 'YearlySave 17%');
+    assert.equal(await page.locator('#vertical .switch').count(), 1);
+    await yearly.click();
+    assert.equal(await yearly.getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(await prices(), ['$90.00 / year', '€29.00 / month']);
+    assert.equal(await horizontal.locator('li[data-offering-id="starter"] p.save').textContent(), 'Save 17%');
+    assert.equal(await horizontal.locator('li[data-offering-id="starter"]').getAttribute('data-rate-plan-id'), 'starter-year');
+    assert.equal(await horizontal.locator('button.cta').first().getAttribute('aria-label'), 'Choose plan: Starter, Yearly');
+    const intervalEvents = (await recordedEvents(page)).filter((e) => e.type === 'aforo.pricing-card.interval');
+    assert.deepEqual(JSON.parse(intervalEvents[0].detail), { interval: 'year' });
+    await horizontal.locator('.switch button', { hasText: 'Monthly' }).click();
+    assert.deepEqual(await prices(), ['$9.00 / month', '€29.00 / month']);
 
     assert.deepEqual(await cspViolations(page), []);
     assert.deepEqual(consoleErrors, []);
@@ -68,10 +88,11 @@ describe('pricing card in Chromium under a strict CSP', () => {
     if (!browser) return;
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
-    await recordPage(page);
+    const { consoleWarnings } = await recordPage(page);
     await page.goto(world.pageUrl('pricing'));
     await page.locator('#horizontal button.cta').first().waitFor();
-    await page.keyboard.press('Tab');
+    // The interval switch (Monthly, Yearly) comes first, then the first card's button.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
     const focused = await page.evaluate(() => {
       const host = document.activeElement;
       const inner = host?.shadowRoot?.activeElement;
@@ -85,9 +106,77 @@ describe('pricing card in Chromium under a strict CSP', () => {
     assert.equal(select.length, 2, 'on the element and on window');
     assert.deepEqual(select.map((e) => e.onWindow).sort(), [false, true]);
     const detail = JSON.parse(select[0].detail) as Record<string, string>;
-    assert.ok(['starter', 'pro'].includes(detail.offeringId));
-    assert.match(detail.ratePlanId, /-month$/);
+    assert.deepEqual(detail, { offeringId: 'starter', ratePlanId: 'starter-month', interval: 'month' });
     assert.equal(events.filter((e) => e.type === 'aforo.pricing-card.ready').length, 4, 'two widgets, element and window');
+    // Nobody handled the choice: the developer hears how to wire it, the visitor sees nothing broken.
+    await page.waitForFunction(() => true);
+    assert.ok(consoleWarnings.some((m) => m.startsWith('[aforo] pricing-card: a plan was chosen but nothing handled it') && m.includes('data-aforo-checkout-url')), consoleWarnings.join('\n'));
+    assert.equal(await page.locator('#horizontal .error').count(), 0);
+    await context.close();
+  });
+
+  test('checkout URL: each button is a link with the URL-encoded ids; an http template falls back to the event with a warning', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    // Ids that need encoding in a query.
+    await world.bridge.api.admin.putOffering(TENANT, 'team & co', {
+      name: 'Team', status: 'PUBLISHED', position: 3,
+      ratePlans: [{ id: 'team/m+1', name: 'Monthly', currency: 'USD', amountCents: 4900, interval: 'month' }, { id: 'team y', name: 'Yearly', currency: 'USD', amountCents: 49000, interval: 'year' }],
+    });
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    const { consoleWarnings } = await recordPage(page);
+    await page.goto(world.pageUrl('pricing-checkout'));
+    const checkout = page.locator('#checkout');
+    await checkout.locator('a.cta').first().waitFor();
+    // data-aforo-interval="year" starts on yearly prices.
+    assert.equal(await checkout.locator('.switch button[aria-pressed="true"]').getAttribute('data-interval'), 'year');
+    const hrefs = await checkout.locator('a.cta').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.deepEqual(hrefs, [
+      'https://portal.example.com/checkout?plan=starter-year&offering=starter&every=year',
+      'https://portal.example.com/checkout?plan=pro-month&offering=pro&every=month',
+      'https://portal.example.com/checkout?plan=team%20y&offering=team%20%26%20co&every=year',
+    ]);
+    assert.equal(await checkout.locator('a.cta').first().textContent(), 'Start now');
+    assert.equal(await checkout.locator('li.featured').getAttribute('data-offering-id'), 'starter');
+    assert.equal(await checkout.locator('li.featured .badge').textContent(), 'Best value');
+    await checkout.locator('.switch button', { hasText: 'Monthly' }).click();
+    assert.equal(await checkout.locator('a.cta').last().getAttribute('href'), 'https://portal.example.com/checkout?plan=team%2Fm%2B1&offering=team%20%26%20co&every=month');
+
+    // A page that calls preventDefault() on the select event keeps the visitor here.
+    await page.evaluate(() => window.addEventListener('aforo.pricing-card.select', (event) => event.preventDefault()));
+    await checkout.locator('a.cta').first().click();
+    assert.equal(page.url(), world.pageUrl('pricing-checkout'));
+    const select = (await recordedEvents(page)).filter((e) => e.type === 'aforo.pricing-card.select');
+    assert.deepEqual(JSON.parse(select[0].detail), { offeringId: 'starter', ratePlanId: 'starter-month', interval: 'month' });
+
+    // http://shop.example.com is neither https nor loopback: no link, the event instead, and a warning naming the attribute.
+    const insecure = page.locator('#insecure');
+    await insecure.locator('button.cta').first().waitFor();
+    assert.equal(await insecure.locator('a').count(), 0);
+    assert.ok(consoleWarnings.some((m) => m.startsWith('[aforo] pricing-card: data-aforo-checkout-url "http://shop.example.com/') && m.includes('https')), consoleWarnings.join('\n'));
+    await screenshot(page, 'pricing-checkout');
+    assert.deepEqual(await cspViolations(page), []);
+    await context.close();
+    await world.bridge.api.admin.putOffering(TENANT, 'team & co', { name: 'Team', status: 'ARCHIVED', ratePlans: [] });
+  });
+
+  test('ordering follows position: moving Pro to position 0 puts it first', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const admin = world.bridge.api.admin;
+    const { offerings } = await admin.listOfferings(TENANT);
+    const pro = offerings.find((o) => o.id === 'pro');
+    assert.ok(pro);
+    await admin.putOffering(TENANT, 'pro', { name: pro.name, description: pro.description, status: pro.status, ratePlans: pro.ratePlans, position: 0 });
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await recordPage(page);
+    await page.goto(world.pageUrl('pricing'));
+    await page.locator('#horizontal ul.offerings > li').first().waitFor();
+    const ids = await page.locator('#horizontal ul.offerings > li').evaluateAll((items) => items.map((li) => li.getAttribute('data-offering-id')));
+    assert.deepEqual(ids, ['pro', 'starter']);
+    await admin.putOffering(TENANT, 'pro', { name: pro.name, description: pro.description, status: pro.status, ratePlans: pro.ratePlans, position: 2 });
     await context.close();
   });
 
@@ -96,7 +185,7 @@ describe('pricing card in Chromium under a strict CSP', () => {
     if (!browser) return;
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
-    await recordPage(page);
+    const { consoleWarnings } = await recordPage(page);
     const before = world.calls('/config').length;
     await page.goto(world.foreignPageUrl('pricing'));
     const status = page.locator('#horizontal p.status.error');
@@ -108,6 +197,14 @@ describe('pricing card in Chromium under a strict CSP', () => {
     assert.ok(refused.every((r) => r.status === 403 && r.origin === new URL(world.foreignPageUrl('pricing')).origin));
     const errors = (await recordedEvents(page)).filter((e) => e.type === 'aforo.pricing-card.error');
     assert.ok(errors.length >= 2);
+    // The developer gets one warning naming the page's origin and the fix.
+    const foreign = new URL(world.foreignPageUrl('pricing')).origin;
+    await page.waitForFunction(() => true);
+    for (let i = 0; i < 50 && !consoleWarnings.length; i++) await page.waitForTimeout(20);
+    const warned = consoleWarnings.filter((m) => m.startsWith('[aforo]'));
+    assert.equal(warned.length, 1, warned.join('\n'));
+    assert.match(warned[0], new RegExp(`most likely refused this page's origin ${foreign.replace(/[.]/g, '\\.')}`));
+    assert.match(warned[0], /embed-keys allow/);
     await screenshot(page, 'pricing-card-error');
     await context.close();
   });
@@ -117,7 +214,7 @@ describe('pricing card in Chromium under a strict CSP', () => {
     if (!browser) return;
     const context = await browser.newContext();
     const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const { consoleErrors, consoleWarnings } = await recordPage(page);
     // The insecure page and its copy of the loader come from one made-up public host; Chromium's private-network
     // rules would otherwise stop a public page from loading a script off 127.0.0.1 before the loader could refuse.
     const fake = 'http://shop.acme.test';
@@ -136,7 +233,8 @@ describe('pricing card in Chromium under a strict CSP', () => {
     page.on('request', (request) => requested.push(request.url()));
     await page.goto(`${fake}/pricing.html`);
     await page.waitForFunction(() => document.readyState === 'complete');
-    assert.ok(consoleErrors.some((m) => /refuse to run on an insecure http: page/.test(m)), consoleErrors.join('\n'));
+    assert.ok(consoleWarnings.some((m) => m.startsWith('[aforo] the widgets refuse to run on an insecure http: page')), consoleWarnings.join('\n'));
+    assert.deepEqual(consoleErrors, []);
     assert.equal(await page.evaluate(() => document.getElementById('horizontal')?.shadowRoot ?? null), null);
     assert.equal(await page.evaluate(() => 'AforoSession' in window), false);
     assert.deepEqual(requested.filter((url) => !url.endsWith('/favicon.ico')), [`${fake}/pricing.html`, `${fake}/aforo/v1/embed/loader.js`]);
@@ -156,6 +254,41 @@ describe('pricing card in Chromium under a strict CSP', () => {
     await page.locator('#pinned ul.offerings > li').first().waitFor();
     assert.equal(await page.locator('#pinned ul.offerings > li').count(), 2);
     assert.deepEqual(await cspViolations(page), []);
+    await context.close();
+  });
+
+  test('locales: data-aforo-locale picks en/es/fr/de copy and Intl formats amounts and dates for the full locale', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await recordPage(page);
+    await page.goto(world.pageUrl('locales'));
+    for (const id of ['#de', '#fr', '#es', '#nl']) await page.locator(`${id} ul.offerings > li`).first().waitFor();
+    const card = (id: string) => page.locator(`${id} ul.offerings > li`).first();
+    assert.equal((await card('#de').locator('.price').textContent())?.replace(/\s/g, ' '), '9,00 $ / Monat');
+    assert.equal(await card('#de').locator('.cta').textContent(), 'Tarif wählen');
+    assert.equal(await page.locator('#de .badge').textContent(), 'Am beliebtesten');
+    assert.equal(await page.locator('#de .switch button').first().textContent(), 'Monatlich');
+    assert.equal(await card('#fr').locator('.cta').textContent(), 'Choisir cette offre');
+    assert.match((await card('#fr').locator('.price').textContent())?.replace(/\s/g, ' ') ?? '', /^9,00 \$US \/ mois$/);
+    assert.equal(await card('#es').locator('.cta').textContent(), 'Elegir plan');
+    // A language without copy falls back to English words, still with Dutch number formats.
+    assert.equal(await card('#nl').locator('.cta').textContent(), 'Choose plan');
+    assert.match((await card('#nl').locator('.price').textContent())?.replace(/\s/g, ' ') ?? '', /^(US\$|\$) 9,00 \/ month$/);
+
+    const invoices = page.locator('#invoices');
+    await invoices.locator('tbody tr').first().waitFor();
+    assert.equal(await invoices.locator('h2').textContent(), 'Rechnungen');
+    assert.equal(await invoices.locator('.account').textContent(), 'Angemeldet als Ana Lima');
+    const first = invoices.locator('tbody tr').first();
+    assert.equal(await first.locator('td.date').first().textContent(), '10.07.2026');
+    assert.equal((await first.locator('td.num').textContent())?.replace(/\s/g, ' '), '70,50 $');
+    assert.equal(await first.locator('a.pay').textContent(), 'Bezahlen');
+    assert.equal(await invoices.locator('.page').textContent(), 'Seite 1');
+    await invoices.locator('.chips button', { hasText: 'Storniert' }).click();
+    await invoices.locator('.chips button', { hasText: 'Alle' }).waitFor();
+    await screenshot(page, 'locales');
     await context.close();
   });
 

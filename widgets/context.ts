@@ -1,4 +1,5 @@
 import type { ApiTarget } from './http.js';
+import type { Messages } from './i18n.js';
 
 /** What a widget gets from the loader: its host element, its shadow root, where to call, and its options. */
 export interface WidgetContext {
@@ -9,4 +10,6 @@ export interface WidgetContext {
   option(name: string): string | null;
   /** `data-aforo-locale`, else the browser's. */
   locale: string | undefined;
+  /** The widget's copy in that locale's language. */
+  t: Messages;
 }

@@ -42,19 +42,24 @@ export function openShadow(host: HTMLElement): ShadowRoot {
   return root;
 }
 
-/** Applies the tenant's colour through a custom property on the host (CSSOM, allowed under a strict CSP). */
+/**
+ * Applies the tenant's colour through a custom property on the host (CSSOM, allowed under a strict CSP). It is
+ * `--aforo-brand`, below `--aforo-primary`, so a page that sets `--aforo-primary` in its own CSS still wins.
+ */
 export function applyBrandColor(host: HTMLElement, color: string | undefined): void {
-  if (color && CSS.supports('color', color)) host.style.setProperty('--aforo-primary', color);
+  if (color && CSS.supports('color', color)) host.style.setProperty('--aforo-brand', color);
 }
 
 /**
  * Dispatches `aforo.<widget>.<name>` on the element and on window. Callers put only ids, codes and counts in
  * `detail`, never an email, a token or a customer id.
  */
-export function emit(host: Element, widget: string, name: string, detail: Record<string, string | number> = {}): void {
+export function emit(host: Element, widget: string, name: string, detail: Record<string, string | number> = {}): boolean {
   const type = `aforo.${widget}.${name}`;
-  host.dispatchEvent(new CustomEvent(type, { detail: { ...detail } }));
-  window.dispatchEvent(new CustomEvent(type, { detail: { ...detail } }));
+  // Cancelable, so that a page can take over what the widget would do next (`preventDefault()` on either target).
+  const onHost = host.dispatchEvent(new CustomEvent(type, { detail: { ...detail }, cancelable: true }));
+  const onWindow = window.dispatchEvent(new CustomEvent(type, { detail: { ...detail }, cancelable: true }));
+  return onHost && onWindow;
 }
 
 /** A polite live region: screen readers announce loading, empty, error and sign-in changes. */
@@ -62,12 +67,17 @@ export function liveRegion(): HTMLElement {
   return h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
 }
 
-/** Accepts only http(s) links from server data, so a `javascript:` URL can never become a link. */
-export function safeUrl(value: string | null | undefined): string | null {
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * Accepts only https links (and, with `loopback`, http on localhost), so neither a `javascript:` URL nor a
+ * plain-http payment page can become a link.
+ */
+export function safeUrl(value: string | null | undefined, loopback = false): string | null {
   if (!value) return null;
   try {
     const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+    return url.protocol === 'https:' || (loopback && url.protocol === 'http:' && LOOPBACK.includes(url.hostname)) ? url.href : null;
   } catch {
     return null;
   }

@@ -1,18 +1,21 @@
-/** The invoice list: the signed-in customer's invoices, filtered by status and paged by cursor. */
+/** The invoice list: the signed-in customer's invoices, filtered by status and paged over the engine's cursor. */
 import type { WidgetContext } from './context.js';
-import { applyBrandColor, emit, h, liveRegion, safeUrl } from './dom.js';
-import { formatDate, formatMoney } from './format.js';
+import { explain } from './diagnostics.js';
+import { applyBrandColor, emit, h, liveRegion } from './dom.js';
 import { ApiError, callApi } from './http.js';
+import { fill, type Messages } from './i18n.js';
+import { columns, invoiceRow } from './invoice-rows.js';
 import { continueButton, magicLinkForm } from './magic-link-form.js';
-import { hasVerifier, pendingMagicToken } from './magic-token.js';
+import { clearMagicToken, hasVerifier, pendingMagicToken, wasUsedHere } from './magic-token.js';
 import type { Session } from './session.js';
 import { loadConfig } from './tenant-config.js';
-import type { InvoicesAnswer, WireInvoice } from './wire.js';
+import type { InvoicesAnswer } from './wire.js';
 
 const WIDGET = 'invoice-list';
-const FILTERS: [string, string][] = [['All', ''], ['Open', 'OPEN'], ['Paid', 'PAID'], ['Overdue', 'OVERDUE'], ['Void', 'VOID']];
-const STATUS: Record<string, string> = { DRAFT: 'Draft', OPEN: 'Open', PAID: 'Paid', OVERDUE: 'Overdue', VOID: 'Void' };
+const FILTERS = ['', 'OPEN', 'PAID', 'OVERDUE', 'VOID'] as const;
+type Filter = (typeof FILTERS)[number];
 const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'internal');
+const emptyText = (t: Messages, filter: Filter): string => (filter ? t[`empty${filter}`] : t.empty);
 
 export interface InvoiceListOptions {
   session: Session;
@@ -21,11 +24,14 @@ export interface InvoiceListOptions {
 }
 
 export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, magicLink }: InvoiceListOptions): void {
-  const { host, locale } = ctx;
+  const { host, locale, t } = ctx;
   const status = liveRegion();
   const body = h('div');
-  ctx.root.replaceChildren(h('section', { 'aria-label': 'Invoices' }, h('h2', null, ctx.option('title') ?? 'Invoices'), status, body));
+  const account = h('div', { class: 'account', hidden: '' });
+  const title = ctx.option('title') ?? t.invoices;
+  ctx.root.replaceChildren(h('section', { class: 'w', 'aria-label': title }, h('header', { class: 'head' }, h('h2', null, title), account), status, body));
   const pageSize = String(Math.min(100, Math.max(1, Number(ctx.option('page-size')) || 10)));
+  const showAccount = ctx.option('show-account') !== 'false';
   let signedIn = false;
   loadConfig(ctx.target).then((config) => applyBrandColor(host, config.tenant.branding?.primaryColor), () => undefined);
   // Bumped on every new load and on sign-out, so a late answer never renders into a newer view.
@@ -35,111 +41,145 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     status.textContent = text;
     status.classList.toggle('error', isError);
   };
-  const fail = (text: string, code: string): void => {
+  const fail = (text: string, error: unknown, diagnose = true): void => {
     say(text, true);
-    emit(host, WIDGET, 'error', { code });
+    emit(host, WIDGET, 'error', { code: codeOf(error) });
+    if (diagnose) void explain(error, ctx.target, WIDGET);
   };
 
   const exchangeLink = (token: string): void => {
-    say('Signing you in…');
+    say(t.signingIn);
     session.exchangeMagicLink(token).catch((error: unknown) => {
-      fail('This sign-in link is invalid or has expired. Ask for a new one below.', codeOf(error));
       body.replaceChildren(form());
+      fail(t.linkBad, error);
     });
   };
 
-  const form = (): HTMLFormElement =>
-    magicLinkForm(session, {
-      onSent() {
-        body.replaceChildren(h('p', null, 'We sent you a sign-in link. Open it in this browser to continue.'));
-        say('Check your inbox.');
-        emit(host, WIDGET, 'magic-link-sent');
+  const form = (): HTMLElement =>
+    magicLinkForm(session, t, {
+      say,
+      onSent: () => emit(host, WIDGET, 'magic-link-sent'),
+      onError: (code) => {
+        emit(host, WIDGET, 'error', { code });
+        if (code !== 'rate_limited' && code !== 'invalid_request') void explain(new ApiError(0, code), ctx.target, WIDGET);
       },
-      onError: (code) => fail('The sign-in link could not be sent. Try again.', code),
     });
+
+  async function landing(token: string): Promise<void> {
+    if (hasVerifier()) return exchangeLink(token);
+    // Reopened in the tab that already redeemed it: say so, instead of a "Continue" that can only fail.
+    if (await wasUsedHere(token)) {
+      clearMagicToken();
+      if (await session.getSessionJwt()) return void say(t.linkUsedIn);
+      body.replaceChildren(form());
+      say(t.linkUsed, true);
+      return;
+    }
+    body.replaceChildren(continueButton(t, () => exchangeLink(token)));
+    say('');
+  }
 
   function showSignedOut(): void {
     view++;
+    account.hidden = true;
+    account.replaceChildren();
     const token = magicLink ? pendingMagicToken() : null;
-    if (token && hasVerifier()) {
+    if (token) {
       body.replaceChildren();
-      exchangeLink(token);
-    } else if (token) {
-      body.replaceChildren(continueButton(() => exchangeLink(token)));
-      say('');
+      void landing(token);
     } else if (magicLink) {
       body.replaceChildren(form());
-      say('Sign in with your email to see your invoices.');
+      say(t.signInEmail);
     } else {
       body.replaceChildren();
-      say('Sign in to see your invoices.');
+      say(t.signIn);
     }
   }
 
+  function showAccountLine(): void {
+    const who = session.customer();
+    const name = who?.name || who?.email;
+    account.replaceChildren();
+    if (showAccount && name) account.append(h('span', { class: 'who' }, fill(t.signedInAs, { who: name })));
+    // Magic-link sessions have no portal sign-out of their own; bridge sessions end with the portal's.
+    if (magicLink) {
+      const signOut = h('button', { type: 'button', class: 'link' }, t.signOut);
+      signOut.addEventListener('click', () => void session.destroy());
+      account.append(signOut);
+    }
+    account.hidden = account.childElementCount === 0;
+  }
+
   function showList(): void {
-    let filter = '';
-    let cursor: string | null = null;
+    showAccountLine();
+    let filter: Filter = '';
+    // cursors[i] opens page i; page 0 needs none.
+    let cursors: Array<string | null> = [null];
+    let pageIndex = 0;
     const tbody = h('tbody');
     const table = h(
       'table',
       { hidden: '' },
-      h('caption', { class: 'sr' }, 'Invoices'),
-      h('thead', null, h('tr', null, ...['Invoice', 'Issued', 'Due', 'Status', 'Amount', 'Documents'].map((t) => h('th', { scope: 'col', class: t === 'Amount' ? 'num' : undefined }, t)))),
+      h('caption', { class: 'sr' }, title),
+      h('thead', null, h('tr', null, ...columns(t).map((c, i) => h('th', { scope: 'col', class: i === 4 ? 'num' : i === 5 ? 'actions' : undefined }, c)))),
       tbody,
     );
-    const more = h('button', { type: 'button', class: 'more', hidden: '' }, 'Load more');
-    const chips = FILTERS.map(([label, value]) => {
-      const chip = h('button', { type: 'button', 'aria-pressed': String(value === filter) }, label);
+    const prev = h('button', { type: 'button', class: 'prev' }, t.prev);
+    const next = h('button', { type: 'button', class: 'next' }, t.next);
+    const pageLabel = h('span', { class: 'page' });
+    const pager = h('nav', { class: 'pager', 'aria-label': t.pager, hidden: '' }, prev, pageLabel, next);
+    const retry = h('button', { type: 'button', class: 'retry', hidden: '' }, t.retry);
+    const chips = FILTERS.map((value) => {
+      const chip = h('button', { type: 'button', 'aria-pressed': String(value === filter) }, value ? t[value] : t.all);
       chip.addEventListener('click', () => {
         filter = value;
-        chips.forEach((c, i) => c.setAttribute('aria-pressed', String(FILTERS[i][1] === filter)));
-        void load(true);
+        chips.forEach((c, i) => c.setAttribute('aria-pressed', String(FILTERS[i] === filter)));
+        cursors = [null];
+        void load(0);
       });
       return chip;
     });
-    let retryReset = true;
-    more.addEventListener('click', () => void load(retryReset));
-    // Magic-link sessions have no portal sign-out of their own; bridge sessions end with the portal's.
-    const signOut = magicLink ? h('button', { type: 'button' }, 'Sign out') : null;
-    signOut?.addEventListener('click', () => void session.destroy());
-    body.replaceChildren(h('div', { class: 'chips', role: 'group', 'aria-label': 'Filter by status' }, ...chips), table, more);
-    if (signOut) body.append(signOut);
+    prev.addEventListener('click', () => void load(pageIndex - 1));
+    next.addEventListener('click', () => void load(pageIndex + 1));
+    retry.addEventListener('click', () => void load(pageIndex));
+    body.replaceChildren(h('div', { class: 'chips', role: 'group', 'aria-label': t.filter }, ...chips), table, pager, retry);
 
-    async function load(reset: boolean): Promise<void> {
+    async function load(index: number): Promise<void> {
       const mine = ++view;
-      if (reset) cursor = null;
-      more.disabled = true;
-      say('Loading invoices…');
+      prev.disabled = next.disabled = true;
+      retry.hidden = true;
+      say(t.loadingInvoices);
       try {
         const jwt = await session.getSessionJwt();
         if (!jwt || mine !== view) return;
         const page = await callApi<InvoicesAnswer>(ctx.target, 'GET', '/v1/embed/invoices', {
           jwt,
-          query: { status: filter || undefined, limit: pageSize, cursor: cursor ?? undefined },
+          query: { status: filter || undefined, limit: pageSize, cursor: cursors[index] ?? undefined },
         });
         if (mine !== view) return;
-        if (reset) tbody.replaceChildren();
-        tbody.append(...page.invoices.map((invoice) => row(invoice, locale)));
-        cursor = page.nextCursor ?? null;
-        const count = tbody.rows.length;
+        pageIndex = index;
+        cursors = cursors.slice(0, index + 1);
+        if (page.nextCursor) cursors.push(page.nextCursor);
+        tbody.replaceChildren(...page.invoices.map((invoice) => invoiceRow(invoice, t, locale)));
+        const count = page.invoices.length;
         table.hidden = count === 0;
-        more.hidden = !cursor;
-        more.disabled = false;
-        more.textContent = 'Load more';
-        retryReset = false;
-        say(count ? `${count} ${count === 1 ? 'invoice' : 'invoices'} shown` : 'No invoices yet.');
-        if (reset) emit(host, WIDGET, 'ready', { invoices: count });
+        pager.hidden = index === 0 && !page.nextCursor;
+        prev.disabled = index === 0;
+        next.disabled = !page.nextCursor;
+        pageLabel.textContent = fill(t.page, { n: index + 1 });
+        say(count ? '' : emptyText(t, filter));
+        emit(host, WIDGET, index === 0 ? 'ready' : 'page', index === 0 ? { invoices: count } : { page: index + 1, invoices: count });
       } catch (error) {
         if (mine !== view) return;
         if (error instanceof ApiError && error.status === 401) return session.end();
-        fail('Invoices could not be loaded.', codeOf(error));
-        retryReset = reset;
-        more.textContent = 'Try again';
-        more.hidden = false;
-        more.disabled = false;
+        // The session proves the set-up worked; a failure now is the network or the engine, which "Try again" covers.
+        fail(t.loadFailed, error, false);
+        retry.hidden = false;
+        prev.disabled = pageIndex === 0;
+        next.disabled = cursors.length <= pageIndex + 1;
       }
     }
-    void load(true);
+    void load(0);
   }
 
   const unsubscribe = session.onChange((nowSignedIn) => {
@@ -151,7 +191,7 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     else showSignedOut();
   });
 
-  say('Loading…');
+  say(t.loading);
   // A magic-link page with no link to redeem first tries to resume this browser's session (SPEC section 9).
   const start = magicLink && !bridgeToken && !pendingMagicToken() ? session.resume() : session.getSessionJwt(bridgeToken ?? undefined);
   start.then(
@@ -163,25 +203,9 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
       } else showSignedOut();
     },
     (error: unknown) => {
-      if (!signedIn) fail('We could not sign you in. Reload the page to try again.', codeOf(error));
+      // A refused token may be a stale page (a reload mints a new one); anything else is the embed's set-up.
+      const code = codeOf(error);
+      if (!signedIn) fail(/^(bridge_token|signing_key|session)_/.test(code) || code === 'rate_limited' ? t.startFailed : t.invoicesDown, error);
     },
-  );
-}
-
-function row(invoice: WireInvoice, locale: string | undefined): HTMLTableRowElement {
-  const link = (url: string | null | undefined, label: string): HTMLAnchorElement | null => {
-    const href = safeUrl(url);
-    return href ? h('a', { href, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `${label} of invoice ${invoice.number}` }, label) : null;
-  };
-  const known = STATUS[invoice.status];
-  return h(
-    'tr',
-    { 'data-invoice-id': invoice.id },
-    h('th', { scope: 'row' }, invoice.number),
-    h('td', null, formatDate(invoice.issuedAt, locale)),
-    h('td', null, formatDate(invoice.dueAt, locale)),
-    h('td', null, h('span', { class: known ? `pill ${invoice.status}` : 'pill' }, known ?? invoice.status)),
-    h('td', { class: 'num' }, formatMoney(invoice.amountDueCents, invoice.currency, locale)),
-    h('td', null, link(invoice.pdfUrl, 'PDF'), link(invoice.hostedUrl, 'View')),
   );
 }

@@ -19,7 +19,7 @@ const LOCAL_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const script = document.currentScript;
 
 if (location.protocol === 'http:' && !LOCAL_HOSTS.includes(location.hostname)) {
-  console.error('aforo: the widgets refuse to run on an insecure http: page; serve the page over https');
+  console.warn('[aforo] the widgets refuse to run on an insecure http: page (' + location.origin + '); serve the page over https (http works on localhost only)');
 } else if (!window.AforoSession) {
   const src = script instanceof HTMLScriptElement ? script.src : '';
   // The engine's URL is wherever this script came from: `{base}/v1/embed/loader.js` or a hashed bundle file.

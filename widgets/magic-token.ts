@@ -6,6 +6,7 @@
 
 const PARAM = 'aforo_magic_token';
 const VERIFIER_KEY = 'aforo_magic_verifier';
+const USED_KEY = 'aforo_magic_used';
 
 let captured: string | null = null;
 
@@ -65,4 +66,30 @@ export function hasVerifier(): boolean {
 
 export function dropVerifier(): void {
   storage()?.removeItem(VERIFIER_KEY);
+}
+
+// A fingerprint of a spent token: SHA-256, cut to 128 bits. The token is one-time and already redeemed when this is
+// written, so the fingerprint opens nothing; it only lets the landing say "already used here".
+async function fingerprint(token: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token)));
+  return Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Remembers, for this tab, that `token` was redeemed here. */
+export async function markUsed(token: string): Promise<void> {
+  try {
+    storage()?.setItem(USED_KEY, await fingerprint(token));
+  } catch {
+    // Without storage a reopened link is reported as invalid, which it is.
+  }
+}
+
+/** Whether `token` is the one this tab redeemed last. */
+export async function wasUsedHere(token: string): Promise<boolean> {
+  const used = storage()?.getItem(USED_KEY);
+  try {
+    return !!used && used === (await fingerprint(token));
+  } catch {
+    return false;
+  }
 }

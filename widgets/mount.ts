@@ -1,6 +1,8 @@
 /** Finds `[data-aforo-widget]` elements, now and as they are added, and mounts each one once. */
 import type { WidgetContext } from './context.js';
+import { warn } from './diagnostics.js';
 import { emit, h, openShadow } from './dom.js';
+import { messagesFor } from './i18n.js';
 import { mountInvoiceList } from './invoice-list.js';
 import { pageSession } from './page-session.js';
 import { mountPricingCard } from './pricing-card.js';
@@ -22,15 +24,22 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   host.removeAttribute('data-aforo-bridge-token');
   const base = (option('api-base') ?? apiBase).replace(/\/+$/, '');
   const root = openShadow(host);
+  const locale = option('locale') ?? undefined;
+  const t = messagesFor(locale);
   const broken = (why: string): void => {
-    console.error('aforo: ' + why);
-    root.replaceChildren(h('p', { class: 'status error', role: 'status' }, 'This widget could not start.'));
+    warn(why);
+    root.replaceChildren(h('section', { class: 'w' }, h('p', { class: 'status error', role: 'status' }, t.broken)));
     emit(host, kind ?? 'widget', 'error', { code: 'invalid_config' });
   };
-  if (kind !== 'pricing-card' && kind !== 'invoice-list') return broken(`unknown widget "${kind}"`);
-  if (!tenant || !embedKey || !base) return broken('data-aforo-tenant-slug, data-aforo-embed-key and the engine URL are required');
+  if (kind !== 'pricing-card' && kind !== 'invoice-list') {
+    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card" and "invoice-list"`);
+  }
+  if (!tenant || !embedKey) return broken(`${kind}: data-aforo-tenant-slug and data-aforo-embed-key are both required`);
+  if (!base) return broken(`${kind}: the engine URL is unknown; load the widgets from {prefix}/v1/embed/loader.js or set data-aforo-api-base`);
+  const theme = option('theme');
+  if (theme !== null && theme !== 'light' && theme !== 'dark' && theme !== 'auto') warn(`${kind}: data-aforo-theme "${theme}" is not light, dark or auto; using auto`);
   const target = { apiBase: base, tenant, embedKey };
-  const ctx: WidgetContext = { host, root, target, option, locale: option('locale') ?? undefined };
+  const ctx: WidgetContext = { host, root, target, option, locale, t };
   if (kind === 'pricing-card') {
     // A bridge token on an anonymous widget still starts the page session, so it is not wasted.
     if (bridgeToken) void safeSession(ctx)?.getSessionJwt(bridgeToken).catch(() => null);
@@ -38,7 +47,7 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
     return;
   }
   const session = safeSession(ctx);
-  if (!session) return broken('one page holds one session; every widget must name the same engine, tenant and embed key');
+  if (!session) return broken(`${kind}: one page holds one session; every widget on it must name the same engine, tenant and embed key`);
   mountInvoiceList(ctx, { session, bridgeToken, magicLink: option('magic-link') === 'true' });
 }
 

@@ -4,12 +4,17 @@
  * session may also resume after a reload with the non-extractable key of resume-key.ts (SPEC section 9).
  */
 import { ApiError, callApi, type ApiTarget } from './http.js';
-import { clearMagicToken, dropVerifier, storeVerifier } from './magic-token.js';
+import { clearMagicToken, dropVerifier, markUsed, storeVerifier } from './magic-token.js';
 import { canResume, createResumeKey, dropResumeKey, isBound, loadResumeKey, saveResumeKey, signResumeProof, type ResumeKeyPair } from './resume-key.js';
 import type { ResumeNonceAnswer, SessionAnswer } from './wire.js';
 
+/** Who is signed in, as the engine's session answer names them. */
+export type SessionCustomer = SessionAnswer['customer'];
+
 export interface Session {
   readonly target: ApiTarget;
+  /** The signed-in customer (for the widget's "Signed in as" line), or null when signed out. */
+  customer(): SessionCustomer | null;
   /** The session JWT; exchanges `bridgeToken` when there is no session yet. Null when signed out. */
   getSessionJwt(bridgeToken?: string): Promise<string | null>;
   /** Logs out at the engine and forgets the session. */
@@ -38,6 +43,7 @@ export function refreshDelay(expiresIn: number): number {
 
 export function createSession(target: ApiTarget): Session {
   let jwt: string | null = null;
+  let customer: SessionCustomer | null = null;
   let pending: Promise<string | null> | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // Bumped by every sign-out so that an answer arriving afterwards cannot revive a forgotten session.
@@ -55,6 +61,7 @@ export function createSession(target: ApiTarget): Session {
     }
     const first = jwt === null;
     jwt = answer.sessionJwt;
+    customer = answer.customer ?? null;
     schedule(refreshDelay(answer.expiresIn), 0);
     if (first) notify(true);
     return jwt;
@@ -128,6 +135,7 @@ export function createSession(target: ApiTarget): Session {
     const wasSignedIn = jwt !== null;
     generation++;
     jwt = null;
+    customer = null;
     pending = null;
     clearTimeout(timer);
     if (wasSignedIn) notify(false);
@@ -135,6 +143,7 @@ export function createSession(target: ApiTarget): Session {
 
   return {
     target,
+    customer: () => customer,
     async getSessionJwt(bridgeToken) {
       if (jwt) return jwt;
       if (pending) return pending;
@@ -172,7 +181,10 @@ export function createSession(target: ApiTarget): Session {
         clearMagicToken();
         dropVerifier();
       };
-      request.then(spend, spend);
+      request.then((signedIn) => {
+        spend();
+        if (signedIn) void markUsed(token);
+      }, spend);
       return request;
     },
     onChange(listener) {

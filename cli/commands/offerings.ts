@@ -4,7 +4,7 @@ import { UsageError, type Args, type CommandSpec, type GroupSpec } from '../comm
 import { STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
 import type { PutOfferingBody } from '../../lib/admin-schemas.js';
 
-const FIELDS = ['id', 'name', 'description', 'status', 'ratePlans', 'updatedAt'];
+const FIELDS = ['id', 'name', 'description', 'status', 'position', 'ratePlans', 'updatedAt'];
 
 /** `basic:Basic:1900:USD:month:5 seats|Email support`, or a JSON object. */
 export function parsePlan(raw: string, command: string): Record<string, unknown> {
@@ -50,8 +50,8 @@ function setStatus(status: 'PUBLISHED' | 'ARCHIVED', verb: string): CommandSpec 
         const { offerings } = await admin.listOfferings(tenant);
         const current = offerings.find((o) => o.id === id);
         if (!current) throw new BridgeError('not_found', 'no offering with that id');
-        const { name, description, ratePlans } = current;
-        const updated = await admin.putOffering(tenant, id, { name, description, ratePlans, status });
+        const { name, description, ratePlans, position } = current;
+        const updated = await admin.putOffering(tenant, id, { name, description, ratePlans, position, status });
         out.done(`offering ${id} is ${status}`, updated);
       });
     },
@@ -76,6 +76,7 @@ export const offerings: GroupSpec = {
         name: { type: 'string', value: '<name>', description: 'Offering name' },
         description: { type: 'string', value: '<text>', description: 'Offering description' },
         status: { type: 'string', value: '<DRAFT|PUBLISHED|ARCHIVED>', description: 'Status (default DRAFT for a new body)' },
+        position: { type: 'string', value: '<n>', description: 'Order in widgets, ascending; ties by name (default 0)' },
         plan: { type: 'string', multiple: true, value: '<plan>', description: 'A rate plan; repeat for several' },
         file: { type: 'string', value: '<file.json>', description: 'The offering as JSON' },
         ...STORAGE_OPTIONS,
@@ -90,6 +91,11 @@ export const offerings: GroupSpec = {
           if (value !== undefined) body[field] = field === 'status' ? value.toUpperCase() : value;
         }
         body.status ??= 'DRAFT';
+        const position = args.string('position');
+        if (position !== undefined) {
+          if (!/^\d{1,7}$/.test(position)) throw new UsageError('--position must be a whole number (0 or more)', args.command);
+          body.position = Number(position);
+        }
         const plans = args.list('plan').map((plan) => parsePlan(plan, args.command));
         if (plans.length > 0) body.ratePlans = plans;
         if (body.name === undefined) throw new UsageError('--name is required (or a name in --file)', args.command);
@@ -119,7 +125,7 @@ export const offerings: GroupSpec = {
           const list = (await admin.listOfferings(tenant)).offerings.filter((o) => !status || o.status === status);
           const rows = list.map((o) => ({ ...o, plans: (o.ratePlans as Array<{ id: string }>).map((p) => p.id) }));
           if (out.json) out.table('offerings', list, []);
-          else out.table('offerings', rows, ['id', 'status', 'name', 'plans', 'updatedAt']);
+          else out.table('offerings', rows, ['id', 'status', 'position', 'name', 'plans', 'updatedAt']);
         });
       },
     },

@@ -82,7 +82,7 @@ export function portalRoutes(options: PortalOptions): Router {
     const user = currentUser(ctx);
     send(ctx, page({ title: 'Pricing', user: user ? USERS[user].email : null, widgets: true }, html`
 <p>Anonymous mode: no customer is known, the card needs only the tenant and the embed key.</p>
-${widget(secrets, 'pricing-card')}`));
+${widget(secrets, 'pricing-card', { 'data-aforo-featured-offering-id': 'pro' })}`));
   });
 
   router.get('/login', (ctx) => {

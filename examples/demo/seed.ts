@@ -25,15 +25,18 @@ export type DemoUser = keyof typeof USERS;
 
 const OFFERINGS = [
   {
-    id: 'starter', name: 'Starter', description: 'For side projects and small teams.', status: 'PUBLISHED',
+    id: 'starter', name: 'Starter', description: 'For side projects and small teams.', status: 'PUBLISHED', position: 1,
     ratePlans: [
       { id: 'starter-monthly', name: 'Monthly', currency: 'USD', amountCents: 900, interval: 'month', features: ['3 projects', 'Email support'] },
       { id: 'starter-yearly', name: 'Yearly', currency: 'USD', amountCents: 9000, interval: 'year', features: ['3 projects', 'Email support', 'Two months free'] },
     ],
   },
   {
-    id: 'pro', name: 'Pro', description: 'For growing businesses.', status: 'PUBLISHED',
-    ratePlans: [{ id: 'pro-monthly', name: 'Monthly', currency: 'USD', amountCents: 4900, interval: 'month', features: ['Unlimited projects', 'SSO', 'Priority support'] }],
+    id: 'pro', name: 'Pro', description: 'For growing businesses.', status: 'PUBLISHED', position: 2,
+    ratePlans: [
+      { id: 'pro-monthly', name: 'Monthly', currency: 'USD', amountCents: 4900, interval: 'month', features: ['Unlimited projects', 'SSO', 'Priority support'] },
+      { id: 'pro-yearly', name: 'Yearly', currency: 'USD', amountCents: 47000, interval: 'year', features: ['Unlimited projects', 'SSO', 'Priority support'] },
+    ],
   },
   {
     id: 'enterprise', name: 'Enterprise (draft)', description: 'Not published yet: widgets never show it.', status: 'DRAFT',

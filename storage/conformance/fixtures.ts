@@ -189,6 +189,7 @@ export function offeringRecord(tenant: string, patch: Partial<Offering> = {}): O
     ratePlans: [
       { id: 'rp_month', name: 'Monthly', currency: 'EUR', amountCents: 4900, interval: 'month', features: ['SSO'] },
     ],
+    position: 0,
     updatedAt: at(0),
     ...patch,
   };

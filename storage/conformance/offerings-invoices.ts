@@ -28,7 +28,7 @@ export const offeringAndInvoiceCases: Section = (it, s) => {
     const tenant = await addTenant(s());
     const offering = offeringRecord(tenant);
     assert.deepEqual(await s().putOffering(offering), offering);
-    const replaced: Offering = { ...offering, name: 'Pro+', status: 'ARCHIVED', ratePlans: [], updatedAt: at(HOUR) };
+    const replaced: Offering = { ...offering, name: 'Pro+', status: 'ARCHIVED', ratePlans: [], position: 3, updatedAt: at(HOUR) };
     assert.deepEqual(await s().putOffering(replaced), replaced);
     assert.deepEqual(await s().listOfferings(tenant, {}), [replaced]);
   });
@@ -44,6 +44,19 @@ export const offeringAndInvoiceCases: Section = (it, s) => {
     assert.deepEqual(await s().listOfferings(a, {}), [basic, pro1, pro2]);
     assert.deepEqual(await s().listOfferings(a, { status: 'PUBLISHED' }), [pro1, pro2]);
     assert.deepEqual(await s().listOfferings(a, { status: 'ARCHIVED' }), []);
+  });
+
+  it('listOfferings: ordered by position first (ascending), then name, then id', async () => {
+    const a = await addTenant(s());
+    const p = unique('off_');
+    const enterprise = await s().putOffering(offeringRecord(a, { id: `${p}e`, name: 'Enterprise', position: 30 }));
+    const starter = await s().putOffering(offeringRecord(a, { id: `${p}s`, name: 'Starter', position: 0 }));
+    const pro = await s().putOffering(offeringRecord(a, { id: `${p}p`, name: 'Pro', position: 20 }));
+    const team = await s().putOffering(offeringRecord(a, { id: `${p}t`, name: 'Team', position: 20 }));
+    const basic = await s().putOffering(offeringRecord(a, { id: `${p}b`, name: 'Basic', position: 5 }));
+    assert.deepEqual(await s().listOfferings(a, {}), [starter, basic, pro, team, enterprise]);
+    await s().putOffering({ ...enterprise, position: 0 });
+    assert.deepEqual((await s().listOfferings(a, { status: 'PUBLISHED' })).map((o) => o.name), ['Enterprise', 'Starter', 'Basic', 'Pro', 'Team']);
   });
 
   it('putInvoice: inserts, then replaces the same (tenant, id)', async () => {

@@ -179,9 +179,10 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
     async putOffering(offering) {
       // One upsert: of racing puts of one (tenant, id) the last to commit is what stays, never a mix of both.
       const rows = await db().all(
-        `insert into offerings (${OFFERING_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?)
+        `insert into offerings (${OFFERING_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?)
          on conflict (tenant, id) do update set name = excluded.name, description = excluded.description,
-         status = excluded.status, rate_plans = excluded.rate_plans, updated_at = excluded.updated_at
+         status = excluded.status, rate_plans = excluded.rate_plans, updated_at = excluded.updated_at,
+         position = excluded.position
          returning ${OFFERING_COLUMNS}`,
         [
           offering.tenant,
@@ -191,6 +192,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
           offering.status,
           JSON.stringify(offering.ratePlans),
           ms(offering.updatedAt),
+          offering.position,
         ],
       );
       return db().records.offering(rows[0]);
@@ -199,7 +201,7 @@ export function customerMethods(db: () => SqlDatabase): CustomerMethods {
       const byStatus = filter.status === undefined ? '' : ' and status = ?';
       const params = filter.status === undefined ? [tenant] : [tenant, filter.status];
       const rows = await db().read(
-        `select ${OFFERING_COLUMNS} from offerings where tenant = ?${byStatus} order by name, id`,
+        `select ${OFFERING_COLUMNS} from offerings where tenant = ?${byStatus} order by position, name, id`,
         params,
       );
       return rows.map((row) => db().records.offering(row));

@@ -22,7 +22,7 @@ export const EMBED_KEY_COLUMNS = 'id, tenant, mode, allowed_origins, status, cre
 export const SIGNING_KEY_COLUMNS =
   'tenant, kid, alg, status, sealed_secret, public_key_pem, created_at, promoted_at, revoked_at';
 export const CUSTOMER_COLUMNS = 'tenant, id, external_id, email, name, created_at, updated_at';
-export const OFFERING_COLUMNS = 'tenant, id, name, description, status, rate_plans, updated_at';
+export const OFFERING_COLUMNS = 'tenant, id, name, description, status, rate_plans, updated_at, position';
 export const INVOICE_COLUMNS =
   'tenant, id, customer_id, number, status, amount_due_cents, amount_paid_cents, currency, issued_at, due_at, ' +
   'pdf_url, hosted_url';
@@ -98,6 +98,7 @@ export function recordReader(dialect: SqlDialect): RecordReader {
       description: row.description as string,
       status: row.status as Offering['status'],
       ratePlans: json(row.rate_plans),
+      position: Number(row.position),
       updatedAt: date(row.updated_at),
     }),
     invoice: (row) => ({

@@ -22,7 +22,8 @@ import { startSmtp, type Mailbox } from './smtp.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PAGES = join(ROOT, 'test', 'fixtures', 'widget-pages');
-export const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** Screenshots the browser tests take, kept by CI as artifacts (git-ignored). */
+export const ARTIFACTS = join(ROOT, 'test-artifacts', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
@@ -35,6 +36,8 @@ export const ANA = { externalId: 'cust-ana', email: 'ana@acme.test', name: 'Ana 
 export const BO = { externalId: 'cust-bo', email: 'bo@acme.test', name: 'Bo Berg' };
 /** A customer without invoices. */
 export const CY = { externalId: 'cust-cy', email: 'cy@acme.test', name: 'Cy Dahl' };
+/** A customer whose invoices a test puts itself. */
+export const DEE = { externalId: 'cust-dee', email: 'dee@acme.test', name: 'Dee Fox' };
 
 /**
  * The CSP of every fixture page: no `unsafe-inline`, no `unsafe-eval`, and Trusted Types enforced, so any
@@ -85,6 +88,8 @@ export interface WidgetWorld {
   csp: string;
   requests: EngineRequest[];
   mailbox: Mailbox;
+  /** Moves the engine's clock this far ahead of real time (0 puts it back). */
+  setClockOffset(ms: number): void;
   /**
    * A fixture page on the allowlisted origin; `customer` picks whose bridge token it renders, `replay` serves the
    * page first rendered under that name again, with the same token.
@@ -107,6 +112,7 @@ const escapeHtml = (value: string): string =>
 /** Starts engine, SMTP server and portal, and loads the tenant: offerings of every status and Ana's and Bo's invoices. */
 export async function startWidgetWorld(options: { sessionTtl?: number; engine?: Partial<BridgeOptions> } = {}): Promise<WidgetWorld> {
   const smtp = await startSmtp();
+  let clockOffset = 0;
   const engineServer = createServer();
   const enginePort = await listen(engineServer);
   const engineOrigin = `http://127.0.0.1:${enginePort}`;
@@ -115,6 +121,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number; engine?: 
     storage: memoryStorage(),
     mailer: smtpMailer({ url: `smtp://127.0.0.1:${smtp.port}?ignoreTLS=true`, from: 'Acme Billing <billing@acme.test>' }),
     issuer: engineBase,
+    clock: () => new Date(Date.now() + clockOffset),
     ...(options.sessionTtl ? { sessionTtl: options.sessionTtl } : {}),
     ...options.engine,
   });
@@ -160,7 +167,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number; engine?: 
         res.writeHead(404).end();
         return;
       }
-      const who = [ANA, BO, CY].find((c) => c.externalId === url.searchParams.get('customer')) ?? ANA;
+      const who = [ANA, BO, CY, DEE].find((c) => c.externalId === url.searchParams.get('customer')) ?? ANA;
       // The portal mints a fresh one-time token for each page it renders, as a tenant's backend does.
       const bridgeToken = await mintBridgeToken({ kid: signing.kid, alg: 'HS256', key: signing.secret, externalCustomerId: who.externalId, email: who.email, name: who.name });
       const values: Record<string, string> = {
@@ -170,6 +177,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number; engine?: 
         TENANT,
         EMBED_KEY: embedKey,
         BRIDGE_TOKEN: bridgeToken,
+        THEME: ['light', 'dark', 'auto'].find((theme) => theme === url.searchParams.get('theme')) ?? 'auto',
       };
       // `?replay=<name>` serves the first page rendered under that name again, token included, as a stale cached copy would be.
       const replay = url.searchParams.get('replay');
@@ -191,6 +199,9 @@ export async function startWidgetWorld(options: { sessionTtl?: number; engine?: 
     csp,
     requests,
     mailbox: smtp.mailbox,
+    setClockOffset: (ms) => {
+      clockOffset = ms;
+    },
     pageUrl: (name, q) => `${pageOrigin}/${name}.html${query(q)}`,
     foreignPageUrl: (name) => `http://localhost:${pagePort}/${name}.html`,
     calls: (path) => requests.filter((r) => r.method !== 'OPTIONS' && r.path === `/aforo/v1/embed${path}`),
@@ -211,12 +222,13 @@ async function seedCatalogue(bridge: Bridge): Promise<void> {
   const plan = (id: string, name: string, currency: string, amountCents: number, interval: 'month' | 'year' | 'one_time', features: string[] = []) =>
     ({ id, name, currency, amountCents, interval, features });
   const admin = bridge.api.admin;
+  // Positions put Starter before Pro, the reverse of their names' order.
   await admin.putOffering(TENANT, 'starter', {
-    name: 'Starter', description: 'For side projects.', status: 'PUBLISHED',
+    name: 'Starter', description: 'For side projects.', status: 'PUBLISHED', position: 1,
     ratePlans: [plan('starter-month', 'Monthly', 'USD', 900, 'month', ['1 project', 'Email support']), plan('starter-year', 'Yearly', 'USD', 9000, 'year')],
   });
   await admin.putOffering(TENANT, 'pro', {
-    name: 'Pro', description: 'For growing teams.', status: 'PUBLISHED',
+    name: 'Pro', description: 'For growing teams.', status: 'PUBLISHED', position: 2,
     ratePlans: [plan('pro-month', 'Monthly', 'EUR', 2900, 'month', ['Unlimited projects', 'Priority support'])],
   });
   await admin.putOffering(TENANT, 'legacy', { name: 'Legacy', status: 'ARCHIVED', ratePlans: [plan('legacy-month', 'Monthly', 'USD', 500, 'month')] });
@@ -243,7 +255,7 @@ async function seedInvoices(bridge: Bridge): Promise<void> {
 }
 
 /** Records every `aforo.*` event and every CSP violation in the page, from before the first script runs. */
-export async function recordPage(page: Page): Promise<{ consoleErrors: string[] }> {
+export async function recordPage(page: Page): Promise<{ consoleErrors: string[]; consoleWarnings: string[] }> {
   await page.addInitScript(() => {
     const w = window as unknown as Record<string, unknown[]>;
     w.__aforoEvents = [];
@@ -258,10 +270,12 @@ export async function recordPage(page: Page): Promise<{ consoleErrors: string[] 
     document.addEventListener('securitypolicyviolation', (e) => w.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   const consoleErrors: string[] = [];
+  const consoleWarnings: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
+    if (message.type() === 'warning') consoleWarnings.push(message.text());
   });
-  return { consoleErrors };
+  return { consoleErrors, consoleWarnings };
 }
 
 export interface RecordedEvent {

@@ -13,6 +13,24 @@ import type { SqlStorage } from '../../storage/sql/sql-storage.js';
 import { SCHEMA_VERSION } from '../../storage/sql/migrations/index.js';
 import { sqliteStorage } from '../../storage/sqlite.js';
 
+/**
+ * Undoes migrations 2 to 4 on a current database, leaving what release 1 left: no offering position, no resume-key
+ * column or nonces, no change feed, version 1, and only v001 recorded as run.
+ */
+async function backToVersion1(dialect: string, db: SqlTestDatabase): Promise<void> {
+  const watched = ['embed_keys', 'signing_keys', 'tenants', 'sessions', 'customers'];
+  const feed =
+    dialect === 'sqlite'
+      ? [...watched.map((table) => `drop trigger ${table}_changed`), 'drop table aforo_changes']
+      : watched.flatMap((table) => [`drop trigger ${table}_changed on ${table}`, `drop function ${table}_notify()`]);
+  for (const sql of [
+    ...feed,
+    'drop table resume_nonces', 'drop index sessions_jkt', 'alter table sessions drop column jkt',
+    'alter table offerings drop column position',
+    'update aforo_schema set version = 1', "delete from aforo_migrations where name <> 'v001_initial'",
+  ]) await db.exec(sql);
+}
+
 /** One database of its own: storages on it, and raw SQL against it. */
 export interface SqlTestDatabase {
   storage(options?: { migrate?: boolean }): SqlStorage;
@@ -60,15 +78,7 @@ export function sqlStorageCases(name: string, fresh: () => Promise<SqlTestDataba
       };
       await first.createSession(session);
       await first.close();
-      // Back to what release 1 left: no jkt column, no resume_nonces, no change feed, version 1, migrations 3 and 4
-      // not recorded.
-      const watched = ['embed_keys', 'signing_keys', 'tenants', 'sessions', 'customers'];
-      const feed =
-        name === 'sqlite'
-          ? [...watched.map((table) => `drop trigger ${table}_changed`), 'drop table aforo_changes']
-          : watched.flatMap((table) => [`drop trigger ${table}_changed on ${table}`, `drop function ${table}_notify()`]);
-      for (const sql of [...feed, 'drop table resume_nonces', 'drop index sessions_jkt', 'alter table sessions drop column jkt',
-        'update aforo_schema set version = 1', "delete from aforo_migrations where name like 'v003%' or name like 'v004%'"]) await db.exec(sql);
+      await backToVersion1(name, db);
       const storage = db.storage();
       await storage.init();
       assert.deepEqual(await db.exec('select version from aforo_schema'), [{ version: SCHEMA_VERSION }]);
@@ -90,6 +100,25 @@ export function sqlStorageCases(name: string, fresh: () => Promise<SqlTestDataba
       const storage = db.storage({ migrate: false });
       await storage.init();
       assert.equal(await storage.getTenant('nobody'), null);
+      await storage.close();
+    });
+
+    it('migrate: a version 1 database gets offering positions (0 for existing offerings, which keep their order by name)', async () => {
+      const db = await fresh();
+      const first = db.storage();
+      await first.init();
+      await first.close();
+      await backToVersion1(name, db);
+      await db.exec(`insert into tenants (slug, name, branding, magic_link, created_at) values ('old', 'Old', '{}', '{}', 0)`);
+      for (const [id, name] of [['b', 'Beta'], ['a', 'Alpha']]) {
+        await db.exec(`insert into offerings (tenant, id, name, description, status, rate_plans, updated_at) values ('old', '${id}', '${name}', '', 'PUBLISHED', '[]', 0)`);
+      }
+      const cli = db.storage({ migrate: false });
+      assert.deepEqual(await cli.migrate(), { from: 1, to: SCHEMA_VERSION });
+      await cli.close();
+      const storage = db.storage({ migrate: false });
+      await storage.init();
+      assert.deepEqual((await storage.listOfferings('old', {})).map((o) => [o.id, o.position]), [['a', 0], ['b', 0]]);
       await storage.close();
     });
 

@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import type { SqlDialect } from '../dialect.js';
 import { v001Initial } from './v001-initial.js';
+import { v002OfferingPosition } from './v002-offering-position.js';
 import { v003Resume } from './v003-resume.js';
 import { v004ChangeFeed } from './v004-change-feed.js';
 
@@ -13,6 +14,7 @@ export { SCHEMA_VERSION } from './version.js';
 export function migrationsFor(dialect: SqlDialect): MigrationObject[] {
   return [
     { name: 'v001_initial', class: v001Initial(dialect) },
+    { name: 'v002_offering_position', class: v002OfferingPosition() },
     { name: 'v003_resume', class: v003Resume(dialect) },
     { name: 'v004_change_feed', class: v004ChangeFeed(dialect) },
   ];
