@@ -112,6 +112,8 @@ export const TenantAnswer = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
+export const TenantsAnswer = Type.Object({ tenants: Type.Array(TenantAnswer) });
+
 export const EmbedKeyAnswer = Type.Object({
   id: Type.String(),
   key: Type.String(),

@@ -40,6 +40,7 @@ export function createApi(engine: Engine, background: Background, mail: MailQueu
   const adminVerbs = {
     createTenant: admin.createTenant,
     getTenant: admin.getTenant,
+    listTenants: admin.listTenants,
     createEmbedKey: admin.createEmbedKey,
     listEmbedKeys: admin.listEmbedKeys,
     updateEmbedKey: admin.updateEmbedKey,

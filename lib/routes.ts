@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
   AdminInvoiceAnswer, AdminInvoicesAnswer, AuditPageAnswer, AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody,
   CustomerInvoicesQuery, CustomersAnswer, CustomersQuery, EmbedKeyAnswer, EmbedKeysAnswer, OfferingAdminAnswer, OfferingsAnswer,
-  PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, SigningKeyAnswer, SigningKeysAnswer, TenantAnswer,
+  PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, SigningKeyAnswer, SigningKeysAnswer, TenantAnswer, TenantsAnswer,
   UpdateEmbedKeyBody,
 } from './admin-schemas.js';
 import type { BridgeApi } from './api.js';
@@ -183,6 +183,8 @@ export interface AdminRoute {
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'POST', path: '/tenants', summary: 'create a tenant', body: CreateTenantBody, answer: { status: 201, schema: TenantAnswer },
     handler: ({ admin, body }) => admin.createTenant(body as Static<typeof CreateTenantBody>) },
+  { method: 'GET', path: '/tenants', summary: 'list tenants', answer: { status: 200, schema: TenantsAnswer },
+    handler: ({ admin }) => admin.listTenants() },
   { method: 'GET', path: '/tenants/:slug', summary: 'show a tenant', answer: { status: 200, schema: TenantAnswer },
     handler: ({ admin, params: [slug] }) => admin.getTenant(slug) },
   { method: 'POST', path: '/tenants/:slug/embed-keys', summary: 'create an embed key', body: CreateEmbedKeyBody, answer: { status: 201, schema: EmbedKeyAnswer },
