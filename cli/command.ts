@@ -224,7 +224,8 @@ export function mainHelp(groups: GroupSpec[], commands: CommandSpec[]): string {
     ...column([...commands.map((c): [string, string] => [c.name, c.summary]), ...groups.map((g): [string, string] => [g.name, g.summary])]),
     '',
     'Deployment options also come from AFORO_* environment variables (--storage from AFORO_STORAGE,',
-    '--admin-token from AFORO_ADMIN_TOKEN, …); the command line wins. Add --json for machine-readable output.',
+    '--admin-token from AFORO_ADMIN_TOKEN, …); the command line wins. Add --json for machine-readable output;',
+    'with it an error is { "error": { "code", "message" } } on standard output, with the same exit status.',
     'Pass secrets in the environment or with --admin-token-file / --master-key-file: a command line shows in ps.',
     "Run 'aforo-bridge <command> --help' for details; 'aforo-bridge --version' prints the version.",
   ].join('\n');

@@ -68,6 +68,7 @@ describe('answer schemas', () => {
     const t = '/v1/admin/tenants/acme';
     await call('POST', '/v1/admin/tenants', { slug: 'acme', name: 'Acme', branding: { primaryColor: '#123456' }, magicLink: { allowSignup: false } });
     await call('GET', t);
+    await call('GET', '/v1/admin/tenants');
     const ek = await call('POST', `${t}/embed-keys`, { allowedOrigins: [origin] });
     await call('GET', `${t}/embed-keys`);
     await call('PATCH', `${t}/embed-keys/${ek.id}`, { allowedOrigins: [origin] });
