@@ -149,7 +149,7 @@ test('demo: seeds on first start, serves its pages under a strict CSP, and the t
   const outbox = await (await fetch(`${base}/dev/mail`)).text();
   assert.ok(outbox.includes(`<a href="${link}">`));
   // The HTML part as the customer sees it, in a sandboxed frame (no scripts); the text part behind a toggle.
-  const frame = /<iframe class="mail-html" sandbox="" src="(\/dev\/mail\/\d+\/html)"/.exec(outbox);
+  const frame = /<iframe class="mail-html" sandbox="allow-top-navigation-by-user-activation" src="(\/dev\/mail\/\d+\/html)"/.exec(outbox);
   assert.ok(frame, 'an iframe for the HTML part');
   assert.match(outbox, /<details><summary>Text part<\/summary><pre>/);
   const part = await fetch(`${base}${frame[1]}`);
@@ -157,7 +157,8 @@ test('demo: seeds on first start, serves its pages under a strict CSP, and the t
   assert.match(part.headers.get('content-type') ?? '', /^text\/html/);
   const policy = part.headers.get('content-security-policy') ?? '';
   assert.match(policy, /default-src 'none'/);
-  assert.match(policy, /\bsandbox\b/);
+  assert.match(policy, /\bsandbox allow-top-navigation-by-user-activation$/);
+  assert.doesNotMatch(policy, /allow-scripts|allow-same-origin/);
   assert.doesNotMatch(policy, /script-src/);
   assert.equal(part.headers.get('x-frame-options'), 'SAMEORIGIN');
   const mailHtml = await part.text();

@@ -12,7 +12,9 @@ export const CSP = "default-src 'self'; img-src 'self' https: data:; style-src '
  * The HTML part of a mail, shown as the customer's mail client would: its inline styles apply, nothing in it runs
  * (no script source at all, and `sandbox` gives it an opaque origin), and only this portal may frame it.
  */
-export const MAIL_CSP = "default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox";
+// A click on the mail's sign-in button may take the tab to the link, as a mail client would open it.
+const MAIL_SANDBOX = 'allow-top-navigation-by-user-activation';
+export const MAIL_CSP = `default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox ${MAIL_SANDBOX}`;
 const COOKIE = 'demo_user';
 const LINK = /https?:\/\/[^\s<>"']+/g;
 
@@ -171,7 +173,7 @@ ${list.map((mail) => html`<article class="mail">
   <h2>${mail.subject}</h2>
   <p class="meta">To ${mail.to}${mail.from ? html` · from ${mail.from}` : null}</p>
   <ul>${mail.links.map((link) => html`<li><a href="${link}">${link}</a></li>`)}</ul>
-  <iframe class="mail-html" sandbox="" src="/dev/mail/${mail.index}/html" title="HTML part of: ${mail.subject}"></iframe>
+  <iframe class="mail-html" sandbox="${MAIL_SANDBOX}" src="/dev/mail/${mail.index}/html" title="HTML part of: ${mail.subject}"></iframe>
   <details><summary>Text part</summary><pre>${mail.text}</pre></details>
 </article>`)}`));
   });
