@@ -5,7 +5,10 @@ import { errorResponse } from '../lib/edge.js';
 import type { PlainResponse } from '../lib/http.js';
 import type { ActiveSession } from '../lib/sessions.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';
+import { requirePeer } from './peer.js';
 import { sessionVerifier, type RequireSessionOptions } from './require-session.js';
+
+requirePeer('express', 'aforo-bridge/express');
 
 declare global {
   // Express types its request through this global namespace; merging into it is how middleware adds a field.

@@ -6,7 +6,10 @@ import { errorResponse } from '../lib/edge.js';
 import type { PlainResponse } from '../lib/http.js';
 import type { ActiveSession } from '../lib/sessions.js';
 import { plainHeaders, plainQuery, readBody } from './node-body.js';
+import { requirePeer } from './peer.js';
 import { sessionVerifier, type RequireSessionOptions } from './require-session.js';
+
+requirePeer('fastify', 'aforo-bridge/fastify');
 
 declare module 'fastify' {
   interface FastifyRequest {

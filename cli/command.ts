@@ -16,6 +16,8 @@ export interface OptionSpec {
   value?: string;
   multiple?: boolean;
   default?: string;
+  /** Marked in help; `true`, or the condition under which it is, e.g. `unless --file has it`. */
+  required?: true | string;
 }
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -33,6 +35,13 @@ export class Args {
     const value = this.string(name);
     if (value === undefined || value === '') throw new UsageError(`--${name} is required`, this.command);
     return value;
+  }
+
+  /** At least one value of a repeatable option. */
+  requiredList(name: string, what: string): string[] {
+    const values = this.list(name);
+    if (values.length === 0) throw new UsageError(`--${name} is required: ${what}`, this.command);
+    return values;
   }
 
   flag(name: string): boolean {
@@ -120,6 +129,25 @@ function fromEnv(command: string, name: string, spec: OptionSpec, raw: string): 
   return spec.multiple ? raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0) : raw;
 }
 
+/**
+ * `--amount-due -5` as `--amount-due=-5`: parseArgs would read `-5` as an option and refuse it as ambiguous, where
+ * the user meant a value (which the command then checks).
+ */
+function joinNegativeValues(argv: string[], spec: CommandSpec): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    const next = argv[i + 1];
+    if (spec.options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      joined.push(argv[i]);
+    }
+  }
+  return joined;
+}
+
 /** Parses argv for one command: command line first, then `AFORO_*` variables, then defaults. */
 export function parseCommand(spec: CommandSpec, argv: string[], env: Io['env']): Args | 'help' {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' } };
@@ -128,7 +156,7 @@ export function parseCommand(spec: CommandSpec, argv: string[], env: Io['env']):
   }
   let parsed: { values: Values; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
+    parsed = parseArgs({ args: joinNegativeValues(argv, spec), options, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (error) {
     // parseArgs appends advice about `--` that does not fit this CLI.
     const message = error instanceof Error ? error.message.split('\n')[0].split('. To specify')[0] : String(error);
@@ -154,8 +182,12 @@ function column(rows: Array<[string, string]>): string[] {
 export function commandHelp(spec: CommandSpec): string {
   const rows: Array<[string, string]> = Object.entries(spec.options).map(([name, option]) => {
     const value = option.type === 'string' ? ` ${option.value ?? '<value>'}` : '';
-    const extras = [...(ENV_OPTIONS.has(name) ? [`env ${envName(name)}`] : []), ...(option.default !== undefined ? [`default ${option.default}`] : [])];
-    return [`--${name}${value}${option.multiple ? ' …' : ''}`, `${option.description} (${extras.join(', ')})`];
+    const extras = [
+      ...(option.required === true ? ['required'] : option.required ? [`required ${option.required}`] : []),
+      ...(ENV_OPTIONS.has(name) ? [`env ${envName(name)}`] : []),
+      ...(option.default !== undefined ? [`default ${option.default}`] : []),
+    ];
+    return [`--${name}${value}${option.multiple ? ' …' : ''}`, extras.length ? `${option.description} (${extras.join(', ')})` : option.description];
   });
   rows.push(['--help', 'Show this help']);
   return [
@@ -192,8 +224,9 @@ export function mainHelp(groups: GroupSpec[], commands: CommandSpec[]): string {
     ...column([...commands.map((c): [string, string] => [c.name, c.summary]), ...groups.map((g): [string, string] => [g.name, g.summary])]),
     '',
     'Deployment options also come from AFORO_* environment variables (--storage from AFORO_STORAGE,',
-    '--admin-token from AFORO_ADMIN_TOKEN, …); the command line wins. Add --json for machine-readable output.',
+    '--admin-token from AFORO_ADMIN_TOKEN, …); the command line wins. Add --json for machine-readable output;',
+    'with it an error is { "error": { "code", "message" } } on standard output, with the same exit status.',
     'Pass secrets in the environment or with --admin-token-file / --master-key-file: a command line shows in ps.',
-    "Run 'aforo-bridge <command> --help' for details.",
+    "Run 'aforo-bridge <command> --help' for details; 'aforo-bridge --version' prints the version.",
   ].join('\n');
 }

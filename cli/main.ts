@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { BridgeError, ConfigError } from '../lib/errors.js';
 import { commandHelp, groupHelp, mainHelp, parseCommand, UsageError, type CommandSpec, type GroupSpec, type Io } from './command.js';
@@ -17,8 +18,22 @@ import { maskSecrets, StorageUnavailable } from './storage.js';
 const COMMANDS: CommandSpec[] = [serve, migrate, mintToken, audit, prune];
 const GROUPS: GroupSpec[] = [tenants, embedKeys, signingKeys, offerings, customers, invoices];
 
+/** The package version: `package.json` sits one level above `cli/` in the sources and two above `dist/cli/`. */
+function version(): string {
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'aforo-bridge' && pkg.version) return pkg.version;
+    } catch {
+      // not this level
+    }
+  }
+  return 'unknown';
+}
+
 function find(argv: string[]): { spec: CommandSpec; rest: string[] } | { help: string; exit: number } {
   const [first, second, ...rest] = argv;
+  if (first === '--version' || first === '-V') return { help: `aforo-bridge ${version()}`, exit: 0 };
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     return { help: mainHelp(GROUPS, COMMANDS), exit: first === undefined ? 2 : 0 };
   }
@@ -36,6 +51,41 @@ function find(argv: string[]): { spec: CommandSpec; rest: string[] } | { help: s
  * Runs one CLI invocation. Resolves with the exit code, or with `'running'` when a server keeps the process
  * alive. Errors print as `error: <code>: <message>` (exit 1), usage mistakes as `error: <message>` (exit 2).
  */
+/** What a failed invocation prints: its code (a SPEC code, or a CLI one), message and exit status. */
+interface Failure {
+  code: string;
+  message: string;
+  exit: number;
+  /** Printed after the message in human mode only. */
+  hint?: string;
+}
+
+function failureOf(error: unknown, current: string | undefined): Failure {
+  if (error instanceof UsageError) {
+    const command = error.command ?? current;
+    return { code: 'usage_error', message: error.message, exit: 2, hint: `Run 'aforo-bridge ${command ? `${command} ` : ''}--help' for usage.` };
+  }
+  if (error instanceof ConfigError) return { code: 'usage_error', message: error.message, exit: 2 };
+  if (error instanceof BridgeError) return { code: error.code, message: error.message, exit: 1 };
+  if (error instanceof StorageUnavailable) return { code: 'storage_unavailable', message: maskSecrets(error.message), exit: 1 };
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return { code: 'listen_failed', message: (error as Error).message, exit: 1 };
+  }
+  return { code: 'internal', message: maskSecrets(error instanceof Error ? error.message : String(error)), exit: 1 };
+}
+
+/** `--json` anywhere on the line (or AFORO_JSON) asks for JSON errors too, even when the line did not parse. */
+function wantsJson(argv: string[], env: Io['env']): boolean {
+  if (argv.includes('--json')) return true;
+  return ['1', 'true', 'yes', 'on'].includes((env.AFORO_JSON ?? '').trim().toLowerCase());
+}
+
+/**
+ * Runs one CLI invocation. Resolves with the exit code, or with `'running'` when a server keeps the process
+ * alive. Errors print as `error: <code>: <message>` on standard error (exit 1; usage mistakes exit 2), or with
+ * `--json` as `{ "error": { "code", "message" } }` on standard output, with the same exit status.
+ */
 export async function main(argv: string[], io: Io): Promise<number | 'running'> {
   let current: string | undefined;
   try {
@@ -52,31 +102,14 @@ export async function main(argv: string[], io: Io): Promise<number | 'running'> 
     }
     return await found.spec.run(parsed, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      const command = error.command ?? current;
-      io.err(`error: ${error.message}`);
-      io.err(`Run 'aforo-bridge ${command ? `${command} ` : ''}--help' for usage.`);
-      return 2;
+    const failure = failureOf(error, current);
+    if (wantsJson(argv, io.env)) {
+      io.out(JSON.stringify({ error: { code: failure.code, message: failure.message } }, null, 2));
+    } else {
+      io.err(failure.code === 'usage_error' ? `error: ${failure.message}` : `error: ${failure.code}: ${failure.message}`);
+      if (failure.hint) io.err(failure.hint);
     }
-    if (error instanceof ConfigError) {
-      io.err(`error: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof BridgeError) {
-      io.err(`error: ${error.code}: ${error.message}`);
-      return 1;
-    }
-    if (error instanceof StorageUnavailable) {
-      io.err(`error: storage_unavailable: ${maskSecrets(error.message)}`);
-      return 1;
-    }
-    const code = (error as { code?: unknown }).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
-      io.err(`error: listen_failed: ${(error as Error).message}`);
-      return 1;
-    }
-    io.err(`error: internal: ${maskSecrets(error instanceof Error ? error.message : String(error))}`);
-    return 1;
+    return failure.exit;
   }
 }
 

@@ -2,10 +2,18 @@ import type { Io } from './command.js';
 
 type Row = Record<string, unknown>;
 
+function isRecord(value: unknown): value is Row {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One value on one line: `logoUrl=https://…, primaryColor=#0a7`, `a, b`, or `-` for nothing. */
 function text(value: unknown): string {
-  if (value === null || value === undefined) return '-';
+  if (value === null || value === undefined || value === '') return '-';
   if (Array.isArray(value)) return value.length === 0 ? '-' : value.map(text).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (isRecord(value)) {
+    const parts = Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${Array.isArray(v) ? `[${text(v)}]` : text(v)}`);
+    return parts.length === 0 ? '-' : parts.join(', ');
+  }
   return String(value);
 }
 
@@ -25,6 +33,10 @@ export class Output {
       if (typeof field === 'string' && field.includes('\n')) {
         this.io.out(`${key}:`);
         this.io.out(field.trimEnd());
+      } else if (Array.isArray(field) && field.length > 0 && field.every(isRecord)) {
+        // A list of records (rate plans) gets one indented line each.
+        this.io.out(`${key}:`);
+        for (const item of field) this.io.out(`  - ${text(item)}`);
       } else {
         this.io.out(`${`${key}:`.padEnd(width + 1)}${text(field)}`);
       }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Caller } from '../lib/audit.js';
 import { createBridge, type Bridge } from '../lib/bridge.js';
 import type { BridgeOptions, Logger } from '../lib/config.js';
@@ -7,7 +7,7 @@ import type { Storage } from '../lib/storage.js';
 import { envName, UsageError, type Args, type Io, type OptionSpec } from './command.js';
 import { errorFields } from './logger.js';
 import { Output } from './output.js';
-import { DEFAULT_STORAGE, maskSecrets, openStorage, StorageUnavailable } from './storage.js';
+import { DEFAULT_STORAGE, maskSecrets, openStorage, sqlitePath, StorageUnavailable } from './storage.js';
 
 /** Options every storage-backed command takes. */
 export const STORAGE_OPTIONS: Record<string, OptionSpec> = {
@@ -18,7 +18,7 @@ export const STORAGE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 export const TENANT_OPTION: Record<string, OptionSpec> = {
-  tenant: { type: 'string', value: '<slug>', description: 'The tenant slug' },
+  tenant: { type: 'string', value: '<slug>', description: 'The tenant slug', required: true },
 };
 
 /** Admin changes made from the CLI show up in the audit trail with this user agent. */
@@ -78,9 +78,22 @@ export function masterKeyOf(args: Args): string | undefined {
   return key;
 }
 
-/** Connects and migrates before the engine starts, so an unreachable database is one clear error. */
-export async function prepareStorage(spec: string): Promise<Storage> {
+/** Says on standard error that `spec` names a SQLite file that does not exist yet (and will be created). */
+export function noteNewDatabase(spec: string, io: Pick<Io, 'err'>): void {
+  const path = sqlitePath(spec);
+  if (path !== null && path !== ':memory:' && !existsSync(path)) {
+    io.err(`note: creating a new SQLite database ${path} (--storage or AFORO_STORAGE names another)`);
+  }
+}
+
+/**
+ * Connects and migrates before the engine starts, so an unreachable database is one clear error. A SQLite file that
+ * does not exist yet is created; that is said on standard error, so a command run in the wrong directory (or
+ * without --storage) does not leave a second, empty database unnoticed.
+ */
+export async function prepareStorage(spec: string, io?: Pick<Io, 'err'>): Promise<Storage> {
   const storage = await openStorage(spec);
+  if (io) noteNewDatabase(spec, io);
   try {
     await storage.init();
   } catch (error) {
@@ -115,7 +128,7 @@ export async function withAdmin(
 ): Promise<number> {
   const masterKey = masterKeyOf(args);
   const spec = args.string('storage') ?? DEFAULT_STORAGE;
-  const storage = await prepareStorage(spec);
+  const storage = await prepareStorage(spec, io);
   if (spec === 'memory') io.err('note: memory storage keeps nothing after this command ends');
   const options: BridgeOptions = {
     storage,

@@ -188,7 +188,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const storageOption = options.storage ?? DEFAULT_STORAGE;
   let storage: Storage;
   if (typeof storageOption === 'string') {
-    storage = await prepareStorage(storageOption);
+    storage = await prepareStorage(storageOption, { err: (line) => logger.info({}, line.replace(/^note: /, '')) });
   } else {
     storage = storageOption;
     await storage.init().catch((error: unknown) => {

@@ -37,17 +37,29 @@ interface PostgresModule {
 }
 
 // The SQL backends load on demand: memory needs neither ORM, and a build without one still runs the rest.
-async function optionalModule<T>(relative: string, what: string): Promise<T> {
+async function optionalModule<T>(relative: string, what: string, driver: string): Promise<T> {
   try {
     return (await import(relative)) as T;
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : '';
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(relative.replace(/^\.\.\//, '').replace(/\.js$/, ''))) {
-      throw new StorageUnavailable(`${what} storage is not available in this installation`);
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      // The driver is an optional peer dependency (Postgres): the user installs it beside aforo-bridge.
+      if (message.includes(`'${driver}'`)) throw new StorageUnavailable(`${what} storage needs ${driver}: npm install ${driver}`);
+      if (message.includes(relative.replace(/^\.\.\//, '').replace(/\.js$/, ''))) {
+        throw new StorageUnavailable(`${what} storage is not available in this installation`);
+      }
     }
     throw error;
   }
+}
+
+/** The file of `sqlite:FILE`, or null for another storage. */
+export function sqlitePath(spec: string): string | null {
+  if (!spec.startsWith('sqlite:')) return null;
+  const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+  if (!path) throw new UsageError('--storage sqlite: needs a file, e.g. sqlite:./aforo.db');
+  return path;
 }
 
 /** The storage module path without its extension; tsx resolves `.js` to the `.ts` source, a build has the `.js`. */
@@ -57,14 +69,13 @@ const POSTGRES_MODULE = '../storage/postgres.js';
 /** Builds the storage `--storage` names: `memory`, `sqlite:FILE` or `postgres://…`. Nothing connects yet. */
 export async function openStorage(spec: string): Promise<Storage> {
   if (spec === 'memory') return memoryStorage();
-  if (spec.startsWith('sqlite:')) {
-    const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new UsageError('--storage sqlite: needs a file, e.g. sqlite:./aforo.db');
-    const mod = await optionalModule<SqliteModule>(SQLITE_MODULE, 'SQLite');
+  const path = sqlitePath(spec);
+  if (path !== null) {
+    const mod = await optionalModule<SqliteModule>(SQLITE_MODULE, 'SQLite', '@mikro-orm/sqlite');
     return mod.sqliteStorage({ path });
   }
   if (/^postgres(ql)?:\/\//.test(spec)) {
-    const mod = await optionalModule<PostgresModule>(POSTGRES_MODULE, 'Postgres');
+    const mod = await optionalModule<PostgresModule>(POSTGRES_MODULE, 'Postgres', '@mikro-orm/postgresql');
     return mod.postgresStorage({ url: spec });
   }
   throw new UsageError(`--storage must be memory, sqlite:FILE or postgres://…, not ${JSON.stringify(describeStorage(spec))}`);
@@ -73,7 +84,7 @@ export async function openStorage(spec: string): Promise<Storage> {
 /** True when the SQLite backend is part of this installation. */
 export async function hasSqlite(): Promise<boolean> {
   try {
-    await optionalModule<SqliteModule>(SQLITE_MODULE, 'SQLite');
+    await optionalModule<SqliteModule>(SQLITE_MODULE, 'SQLite', '@mikro-orm/sqlite');
     return true;
   } catch (error) {
     if (error instanceof StorageUnavailable) return false;

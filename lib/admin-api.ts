@@ -68,12 +68,23 @@ export async function createTenant(engine: Engine, input: CreateTenantBody): Pro
   return publicTenant(tenant);
 }
 
-export async function listTenants(engine: Engine): Promise<{ tenants: TenantAnswer[] }> {
-  return { tenants: (await engine.storage.listTenants()).map(publicTenant) };
-}
-
 export async function getTenant(engine: Engine, slug: string): Promise<TenantAnswer> {
   return publicTenant(await tenantOf(engine, slug));
+}
+
+/** Every tenant, by slug. */
+export async function listTenants(engine: Engine): Promise<{ tenants: TenantAnswer[] }> {
+  const tenants = await engine.storage.listTenants();
+  return { tenants: tenants.map(publicTenant).sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0)) };
+}
+
+// ICU's list of ISO 4217 codes in use (Intl), so `XYZ` or `ABC` is refused however it is spelt.
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+function currencyOf(value: string, field: string): string {
+  const code = value.toUpperCase();
+  if (!CURRENCIES.has(code)) throw invalid(`${field}: ${JSON.stringify(value)} is not an ISO 4217 currency code (e.g. USD, EUR)`);
+  return code;
 }
 
 function readOrigins(list: string[]): string[] {
@@ -192,7 +203,7 @@ export function publicOffering(o: Offering): OfferingAdminAnswer {
 export async function putOffering(engine: Engine, slug: string, id: string, input: PutOfferingBody): Promise<OfferingAdminAnswer> {
   const tenant = await tenantOf(engine, slug);
   const body = validate(PutOfferingBody, input, 'body');
-  const ratePlans: RatePlan[] = (body.ratePlans ?? []).map((plan) => ({ ...plan, currency: plan.currency.toUpperCase(), features: plan.features ?? [] }));
+  const ratePlans: RatePlan[] = (body.ratePlans ?? []).map((plan, i) => ({ ...plan, currency: currencyOf(plan.currency, `ratePlans[${i}].currency`), features: plan.features ?? [] }));
   const offering: Offering = {
     id: param(id, 'offering id', 100),
     tenant: tenant.slug,
@@ -244,7 +255,7 @@ export async function putInvoice(engine: Engine, slug: string, externalId: strin
     status: body.status,
     amountDueCents: body.amountDueCents,
     amountPaidCents: body.amountPaidCents ?? 0,
-    currency: body.currency.toUpperCase(),
+    currency: currencyOf(body.currency, 'currency'),
     issuedAt: parseDate(body.issuedAt, 'issuedAt'),
     dueAt: body.dueAt ? parseDate(body.dueAt, 'dueAt') : null,
     pdfUrl: body.pdfUrl ?? null,

@@ -22,13 +22,21 @@ const schemas: Record<string, Schema> = {
 const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [String(status), { description: 'error', content: json(ref('Error')) }]));
 
-const embedParams = [
-  { name: 'X-Aforo-Tenant', in: 'header', schema: str(), description: 'tenant slug (GET may use ?tenant=)' },
-  { name: 'X-Aforo-Embed-Key', in: 'header', schema: str(), description: 'embed key (GET may use ?embed_key=)' },
-  { name: 'Origin', in: 'header', schema: str(), description: 'must be on the embed key allowlist' },
-];
-const bearer = [{ sessionJwt: [] }];
+// The tenant and embed key are security schemes (below), so a client generator asks for them once; the browser's
+// Origin is a parameter because a server-side client must set it itself.
+const embedParams = [{ name: 'Origin', in: 'header', schema: str(), description: 'must be on the embed key allowlist' }];
+const embed = [{ embedTenant: [], embedKey: [] }];
+const bearer = [{ embedTenant: [], embedKey: [], sessionJwt: [] }];
 const admin = [{ adminToken: [] }];
+const none: Schema[] = [];
+
+/** `POST /tenants/:slug/embed-keys` → `postTenantsBySlugEmbedKeys`: unique because method and path are. */
+function operationId(method: string, path: string, scope = ''): string {
+  const words = path.split('/').filter((part) => part && part !== 'v1').map((part) =>
+    part.startsWith(':') ? `By-${part.slice(1)}` : part);
+  const pascal = words.join('-').split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  return `${scope}${scope ? method[0].toUpperCase() + method.slice(1).toLowerCase() : method.toLowerCase()}${pascal}`;
+}
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: str() });
 const query = (name: string, schema: Schema = str()) => ({ name, in: 'query', required: false, schema });
 
@@ -53,6 +61,7 @@ function adminOperation(route: AdminRoute): Schema {
     : [];
   const optionalBody = route.body !== undefined && ((route.body as unknown as { required?: string[] }).required ?? []).length === 0;
   return op(route.summary, [route.answer.status, route.answer.schema as unknown as Schema], {
+    operationId: operationId(route.method, route.path, 'admin'),
     security: admin,
     parameters: [...pathParams, ...queryParams],
     ...(route.body ? { requestBody: { required: !optionalBody, content: json(route.body as unknown as Schema) } } : {}),
@@ -74,8 +83,9 @@ function widgetOperation(route: WidgetRoute): Schema {
     ? Object.entries((route.query as unknown as { properties: Record<string, Schema> }).properties).map(([name, schema]) => query(name, schema))
     : [];
   return op(route.summary, [route.answer.status, route.answer.schema as Schema | null], {
+    operationId: operationId(route.method, route.path),
     parameters: [...embedParams, ...queryParams],
-    ...(route.auth === 'session' ? { security: bearer } : {}),
+    security: route.auth === 'session' ? bearer : embed,
     ...(route.body && route.method === 'POST' && Object.keys((route.body as unknown as { properties: object }).properties).length > 0 ? body(route.body as unknown as Schema) : {}),
   }, route.errors);
 }
@@ -86,7 +96,14 @@ function publicOperation(route: PublicRoute): Schema {
   const content = schema ? json(schema as unknown as Schema) : { [mediaType ?? 'application/octet-stream']: {} };
   const others = Object.fromEntries(Object.entries(route.others ?? {}).map(([code, description]) => [code, { description }]));
   const pathParams = [...route.path.matchAll(/:([a-zA-Z]+)/g)].map(([, name]) => pathParam(name));
-  return { summary: route.summary, ...(pathParams.length ? { parameters: pathParams } : {}), responses: { [String(status)]: { description: 'success', content }, ...others } };
+  return {
+    summary: route.summary,
+    operationId: operationId(route.method, route.path),
+    security: none,
+    ...(pathParams.length ? { parameters: pathParams } : {}),
+    // Every request passes the engine's input checks first (path and headers), so any route can answer 400.
+    responses: { [String(status)]: { description: 'success', content }, ...errorResponses(400), ...others },
+  };
 }
 
 function widgetPaths(): Record<string, Record<string, Schema>> {
@@ -106,8 +123,9 @@ function studioOperation(route: StudioRoute): Schema {
   const content = schema ? json(schema as unknown as Schema) : mediaType ? { [mediaType]: {} } : undefined;
   return {
     summary: route.summary,
+    operationId: operationId(route.method, route.path, 'studio'),
     tags: ['studio'],
-    ...(route.auth === 'none' ? {} : { security: route.auth === 'csrf' ? studioCsrf : studio }),
+    security: route.auth === 'none' ? none : route.auth === 'csrf' ? studioCsrf : studio,
     ...(pathParams.length ? { parameters: pathParams } : {}),
     ...(route.body ? { requestBody: { required: false, content: json(route.body as unknown as Schema) } } : {}),
     responses: { [String(status)]: { description: 'success', ...(content ? { content } : {}) }, ...errorResponses(400, 401, 404, 409, 429) },
@@ -128,13 +146,25 @@ let cached: Schema | null = null;
 export function openApiDocument(): Schema {
   cached ??= {
     openapi: '3.1.0',
-    info: { title: 'aforo-bridge', version: '1', description: 'Widget and admin APIs of the aforo-bridge engine; paths are relative to the mount prefix.' },
+    info: {
+      title: 'aforo-bridge',
+      version: '1',
+      description: 'Widget and admin APIs of the aforo-bridge engine; paths are relative to the mount prefix.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{
+      url: '{origin}{prefix}',
+      description: 'where the engine is mounted: the portal (or `aforo-bridge serve`) origin and the prefix',
+      variables: { origin: { default: 'http://localhost:8787' }, prefix: { default: '/aforo' } },
+    }],
     paths: { ...widgetPaths(), ...adminPaths(), ...studioPaths() },
     components: {
       schemas,
       securitySchemes: {
-        sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        adminToken: { type: 'http', scheme: 'bearer' },
+        embedTenant: { type: 'apiKey', in: 'header', name: 'X-Aforo-Tenant', description: 'tenant slug (GET may use ?tenant= instead)' },
+        embedKey: { type: 'apiKey', in: 'header', name: 'X-Aforo-Embed-Key', description: 'embed key (GET may use ?embed_key= instead)' },
+        sessionJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'the session JWT of POST /v1/embed/auth/bridge or magic-link/exchange' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token given to createBridge or serve' },
         studioCookie: { type: 'apiKey', in: 'cookie', name: 'aforo_studio', description: 'Embed Studio session, from POST /studio/session' },
         studioCsrf: { type: 'apiKey', in: 'header', name: 'X-Aforo-Csrf', description: 'the studio session CSRF token; every state-changing studio call' },
       },

@@ -146,7 +146,25 @@ test('demo: seeds on first start, serves its pages under a strict CSP, and the t
   const mail = await waitForMail(base, 'bob@example.com');
   const link = mail.links.find((l) => l.startsWith(`${base}/no-login/invoices?aforo_magic_token=`));
   assert.ok(link, JSON.stringify(mail.links));
-  assert.ok((await (await fetch(`${base}/dev/mail`)).text()).includes(`<a href="${link}">`));
+  const outbox = await (await fetch(`${base}/dev/mail`)).text();
+  assert.ok(outbox.includes(`<a href="${link}">`));
+  // The HTML part as the customer sees it, in a sandboxed frame (no scripts); the text part behind a toggle.
+  const frame = /<iframe class="mail-html" sandbox="allow-top-navigation-by-user-activation" src="(\/dev\/mail\/\d+\/html)"/.exec(outbox);
+  assert.ok(frame, 'an iframe for the HTML part');
+  assert.match(outbox, /<details><summary>Text part<\/summary><pre>/);
+  const part = await fetch(`${base}${frame[1]}`);
+  assert.equal(part.status, 200);
+  assert.match(part.headers.get('content-type') ?? '', /^text\/html/);
+  const policy = part.headers.get('content-security-policy') ?? '';
+  assert.match(policy, /default-src 'none'/);
+  assert.match(policy, /\bsandbox allow-top-navigation-by-user-activation$/);
+  assert.doesNotMatch(policy, /allow-scripts|allow-same-origin/);
+  assert.doesNotMatch(policy, /script-src/);
+  assert.equal(part.headers.get('x-frame-options'), 'SAMEORIGIN');
+  const mailHtml = await part.text();
+  assert.match(mailHtml, /<html|<table|<body/i);
+  assert.ok(mailHtml.includes('Acme'), 'the tenant name is in the HTML part');
+  assert.equal((await fetch(`${base}/dev/mail/9999/html`)).status, 404);
   const magicToken = new URL(link).searchParams.get('aforo_magic_token');
   const magic = await fetch(`${base}/aforo/v1/embed/auth/magic-link/exchange`, {
     method: 'POST', headers: { ...embed, 'content-type': 'application/json' }, body: JSON.stringify({ token: magicToken }),

@@ -16,14 +16,14 @@ export const embedKeys: GroupSpec = {
       summary: 'Creates an embed key allowed on the given origins',
       options: {
         ...TENANT_OPTION,
-        origin: { type: 'string', multiple: true, value: '<origin>', description: 'An allowed origin (scheme://host[:port]); repeat for several' },
+        origin: { type: 'string', multiple: true, value: '<origin>', description: 'An allowed origin (scheme://host[:port]); repeat for several', required: true },
         mode: { type: 'string', value: '<live|test>', description: 'Key prefix ek_live_ or ek_test_', default: 'live' },
         ...STORAGE_OPTIONS,
       },
       async run(args, io) {
         args.noMorePositionals(0);
         const tenant = args.required('tenant');
-        const allowedOrigins = args.list('origin');
+        const allowedOrigins = args.requiredList('origin', 'a key with no allowed origin is refused by every widget call');
         return withAdmin(args, io, async (admin, out) => {
           const key = await admin.createEmbedKey(tenant, { allowedOrigins, mode: args.string('mode') as CreateEmbedKeyBody['mode'] }, CLI_CALLER);
           if (!out.json) io.out(`created embed key ${String(key.id)}`);

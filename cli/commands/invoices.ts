@@ -4,7 +4,10 @@ import { STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
 import type { PutInvoiceBody } from '../../lib/admin-schemas.js';
 
 const FIELDS = ['id', 'externalId', 'number', 'status', 'amountDueCents', 'amountPaidCents', 'currency', 'issuedAt', 'dueAt', 'pdfUrl', 'hostedUrl'];
-const CUSTOMER_OPTION = { customer: { type: 'string' as const, value: '<externalId>', description: "The customer's external id" } };
+const CUSTOMER_OPTION = { customer: { type: 'string' as const, value: '<externalId>', description: "The customer's external id", required: true as const } };
+const FROM_FILE = 'unless --file has it';
+// The body fields an invoice needs, and the flag that gives each.
+const REQUIRED: Array<[string, string]> = [['number', 'number'], ['status', 'status'], ['amountDueCents', 'amount-due'], ['currency', 'currency']];
 
 function cents(raw: string | undefined, option: string, command: string): number | undefined {
   if (raw === undefined) return undefined;
@@ -25,11 +28,11 @@ export const invoices: GroupSpec = {
       options: {
         ...TENANT_OPTION,
         ...CUSTOMER_OPTION,
-        number: { type: 'string', value: '<number>', description: 'Invoice number as printed' },
-        status: { type: 'string', value: '<DRAFT|OPEN|PAID|VOID|OVERDUE>', description: 'Status' },
-        'amount-due': { type: 'string', value: '<cents>', description: 'Amount due, in cents' },
+        number: { type: 'string', value: '<number>', description: 'Invoice number as printed', required: FROM_FILE },
+        status: { type: 'string', value: '<DRAFT|OPEN|PAID|VOID|OVERDUE>', description: 'Status', required: FROM_FILE },
+        'amount-due': { type: 'string', value: '<cents>', description: 'Amount due, in cents', required: FROM_FILE },
         'amount-paid': { type: 'string', value: '<cents>', description: 'Amount paid, in cents (default 0)' },
-        currency: { type: 'string', value: '<ISO 4217>', description: 'Currency, e.g. USD' },
+        currency: { type: 'string', value: '<ISO 4217>', description: 'Currency, e.g. USD', required: FROM_FILE },
         'issued-at': { type: 'string', value: '<ISO 8601>', description: 'Issue date (default now)' },
         'due-at': { type: 'string', value: '<ISO 8601>', description: 'Due date' },
         'pdf-url': { type: 'string', value: '<https://…>', description: 'Link to the PDF' },
@@ -65,6 +68,9 @@ export const invoices: GroupSpec = {
         for (const [field, value] of Object.entries(flags)) if (value !== undefined) body[field] = value;
         body.issuedAt ??= new Date().toISOString();
         delete body.id;
+        for (const [field, flag] of REQUIRED) {
+          if (body[field] === undefined) throw new UsageError(`--${flag} is required (or "${field}" in --file)`, args.command);
+        }
         return withAdmin(args, io, async (admin, out) => {
           const invoice = await admin.putInvoice(tenant, customer, id, body as PutInvoiceBody);
           if (!out.json) io.out(`saved invoice ${id}`);

@@ -1,7 +1,7 @@
 import type { Storage } from '../../lib/storage.js';
 import type { CommandSpec } from '../command.js';
 import { Output } from '../output.js';
-import { STORAGE_OPTIONS } from '../runtime.js';
+import { noteNewDatabase, STORAGE_OPTIONS } from '../runtime.js';
 import { DEFAULT_STORAGE, describeStorage, maskSecrets, openStorage, StorageUnavailable } from '../storage.js';
 
 interface Migratable extends Storage {
@@ -18,6 +18,7 @@ export const migrate: CommandSpec = {
     args.noMorePositionals(0);
     const spec = args.string('storage') ?? DEFAULT_STORAGE;
     const storage = await openStorage(spec);
+    noteNewDatabase(spec, io);
     const out = new Output(io, args.flag('json'));
     try {
       const report = 'migrate' in storage && typeof storage.migrate === 'function'

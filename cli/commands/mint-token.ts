@@ -40,11 +40,11 @@ export const mintToken: CommandSpec = {
     'Your backend mints real tokens with aforo-bridge/mint (or any JWT library).',
   ],
   options: {
-    kid: { type: 'string', value: '<sk_…>', description: 'The signing key id' },
+    kid: { type: 'string', value: '<sk_…>', description: 'The signing key id', required: true },
     secret: { type: 'string', value: '<secret>', description: 'HS256 secret' },
     'private-key': { type: 'string', value: '<file>', description: 'PKCS#8 PEM private key (RS256, ES256, EdDSA)' },
     alg: { type: 'string', value: '<alg>', description: 'Algorithm (default: from the key)' },
-    customer: { type: 'string', value: '<externalId>', description: "The customer's external id" },
+    customer: { type: 'string', value: '<externalId>', description: "The customer's external id", required: true },
     email: { type: 'string', value: '<email>', description: 'Email claim' },
     name: { type: 'string', value: '<name>', description: 'Name claim' },
     ttl: { type: 'string', value: '<seconds>', description: `Lifetime, 1-${MAX_BRIDGE_TOKEN_TTL}`, default: String(DEFAULT_BRIDGE_TOKEN_TTL) },

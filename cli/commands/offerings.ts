@@ -73,7 +73,7 @@ export const offerings: GroupSpec = {
       ],
       options: {
         ...TENANT_OPTION,
-        name: { type: 'string', value: '<name>', description: 'Offering name' },
+        name: { type: 'string', value: '<name>', description: 'Offering name', required: 'unless --file has it' },
         description: { type: 'string', value: '<text>', description: 'Offering description' },
         status: { type: 'string', value: '<DRAFT|PUBLISHED|ARCHIVED>', description: 'Status (default DRAFT for a new body)' },
         position: { type: 'string', value: '<n>', description: 'Order in widgets, ascending; ties by name (default 0)' },

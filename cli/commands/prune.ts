@@ -17,7 +17,7 @@ export const prune: CommandSpec = {
   async run(args, io) {
     args.noMorePositionals(0);
     const days = args.integer('audit-days', 1, 36_500) ?? 90;
-    const storage = await prepareStorage(args.string('storage') ?? DEFAULT_STORAGE);
+    const storage = await prepareStorage(args.string('storage') ?? DEFAULT_STORAGE, io);
     try {
       const now = new Date();
       const counts = await storage.prune({ now, auditBefore: new Date(now.getTime() - days * DAY_MS) });

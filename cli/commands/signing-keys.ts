@@ -47,8 +47,8 @@ export const signingKeys: GroupSpec = {
       summary: 'Registers a public key you generated (RS256 2048+ bits, ES256, EdDSA) as a NEXT key',
       options: {
         ...TENANT_OPTION,
-        alg: { type: 'string', value: '<RS256|ES256|EdDSA>', description: 'Algorithm of the key' },
-        'public-key': { type: 'string', value: '<file|->', description: 'SPKI PEM file of the public key (- reads standard input)' },
+        alg: { type: 'string', value: '<RS256|ES256|EdDSA>', description: 'Algorithm of the key', required: true },
+        'public-key': { type: 'string', value: '<file|->', description: 'SPKI PEM file of the public key (- reads standard input)', required: true },
         ...STORAGE_OPTIONS,
       },
       async run(args, io) {

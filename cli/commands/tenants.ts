@@ -3,17 +3,17 @@ import { STORAGE_OPTIONS, withAdmin } from '../runtime.js';
 
 const TENANT_FIELDS = ['slug', 'name', 'branding', 'magicLink', 'createdAt'];
 
-/** `aforo-bridge tenants create|show`. */
+/** `aforo-bridge tenants create|list|show`. */
 export const tenants: GroupSpec = {
   name: 'tenants',
-  summary: 'Create and show tenants',
+  summary: 'Create, list and show tenants',
   commands: [
     {
       name: 'tenants create',
       args: '<slug>',
       summary: 'Creates a tenant (slug: lower-case letters, digits and dashes)',
       options: {
-        name: { type: 'string', value: '<name>', description: 'Display name, shown in widgets and mail' },
+        name: { type: 'string', value: '<name>', description: 'Display name, shown in widgets and mail', required: true },
         'logo-url': { type: 'string', value: '<https://…>', description: 'Logo in widgets and mail (https only)' },
         'primary-color': { type: 'string', value: '<#rrggbb>', description: 'Brand colour' },
         'mail-from': { type: 'string', value: '<address>', description: 'Sender of magic-link mail' },
@@ -36,6 +36,18 @@ export const tenants: GroupSpec = {
           const tenant = await admin.createTenant({ slug, name, branding, magicLink });
           if (!out.json) io.out(`created tenant ${slug}`);
           out.record(tenant, TENANT_FIELDS);
+        });
+      },
+    },
+    {
+      name: 'tenants list',
+      summary: 'Lists every tenant',
+      options: { ...STORAGE_OPTIONS },
+      async run(args, io) {
+        args.noMorePositionals(0);
+        return withAdmin(args, io, async (admin, out) => {
+          const { tenants: list } = await admin.listTenants();
+          out.table('tenants', list, ['slug', 'name', 'branding', 'createdAt']);
         });
       },
     },

@@ -7,6 +7,14 @@ import { TENANT, USERS, type DemoSecrets, type DemoUser } from './seed.js';
 
 /** The portal's own pages allow nothing inline: the widgets must work under this policy. */
 export const CSP = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+
+/**
+ * The HTML part of a mail, shown as the customer's mail client would: its inline styles apply, nothing in it runs
+ * (no script source at all, and `sandbox` gives it an opaque origin), and only this portal may frame it.
+ */
+// A click on the mail's sign-in button may take the tab to the link, as a mail client would open it.
+const MAIL_SANDBOX = 'allow-top-navigation-by-user-activation';
+export const MAIL_CSP = `default-src 'none'; img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox ${MAIL_SANDBOX}`;
 const COOKIE = 'demo_user';
 const LINK = /https?:\/\/[^\s<>"']+/g;
 
@@ -140,6 +148,21 @@ ${widget(secrets, 'invoice-list', { 'data-aforo-magic-link': 'true' })}`));
     ctx.body = { development: true, mails: mails(mailer) };
   });
 
+  router.get('/dev/mail/:index/html', (ctx) => {
+    const index = Number(ctx.params.index);
+    const mail = /^\d+$/.test(ctx.params.index) ? mailer.outbox[index] : undefined;
+    if (!mail) {
+      ctx.status = 404;
+      ctx.body = 'no such mail';
+      return;
+    }
+    ctx.set('cache-control', 'no-store');
+    ctx.set('content-security-policy', MAIL_CSP);
+    ctx.set('x-frame-options', 'SAMEORIGIN');
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = mail.html;
+  });
+
   router.get('/dev/mail', (ctx) => {
     ctx.set('cache-control', 'no-store');
     const list = mails(mailer);
@@ -150,7 +173,8 @@ ${list.map((mail) => html`<article class="mail">
   <h2>${mail.subject}</h2>
   <p class="meta">To ${mail.to}${mail.from ? html` · from ${mail.from}` : null}</p>
   <ul>${mail.links.map((link) => html`<li><a href="${link}">${link}</a></li>`)}</ul>
-  <pre>${mail.text}</pre>
+  <iframe class="mail-html" sandbox="${MAIL_SANDBOX}" src="/dev/mail/${mail.index}/html" title="HTML part of: ${mail.subject}"></iframe>
+  <details><summary>Text part</summary><pre>${mail.text}</pre></details>
 </article>`)}`));
   });
 

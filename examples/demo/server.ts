@@ -64,6 +64,8 @@ const server = await startServer({
     app.use(async (ctx, next) => {
       await next();
       if (ctx.path.startsWith('/aforo/')) return;
+      // The HTML part of a dev mail sets its own, stricter policy and lets this portal frame it.
+      if (ctx.response.get('content-security-policy')) return;
       ctx.set('content-security-policy', CSP);
       // A magic-link token sits in the page's URL until the loader strips it: no Referer may carry it away.
       ctx.set('referrer-policy', 'no-referrer');

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { ChangeFeed } from '../../lib/storage.js';
 import type { SqlDatabase } from './database.js';
 import { errorMessage } from './errors.js';
@@ -121,12 +122,10 @@ export function postgresChangeFeed(options: {
   };
 
   const connect = async (): Promise<void> => {
-    // node-postgres comes with the Postgres driver of the ORM; its types are not installed, so the module is
-    // named through a variable and typed by the few calls made here.
-    const driverModule = 'pg';
-    const { default: pg } = (await import(driverModule)) as {
-      default: { Client: new (config: object) => PgListenClient };
-    };
+    // node-postgres as the ORM's Postgres driver has it (an optional peer brings both): resolved from that package,
+    // so this is the same copy the storage's pool uses, and no second install is needed.
+    const fromDriver = createRequire(createRequire(import.meta.url).resolve('@mikro-orm/postgresql'));
+    const pg = fromDriver('pg') as { Client: new (config: object) => PgListenClient };
     const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs });
     const lost = (error?: Error): void => {
       if (client !== next) return;
