@@ -68,7 +68,7 @@ describe('packed tarball', () => {
     if (skipReason) return t.skip(skipReason);
     assert.doesNotMatch(installLog, /EBADENGINE/);
     const modules = join(APP, 'node_modules');
-    for (const present of ['aforo-bridge', 'koa', '@mikro-orm/sqlite', 'jose', 'nodemailer']) assert.ok(existsSync(join(modules, present)), present);
+    for (const present of ['aforo-bridge', 'koa', '@mikro-orm/better-sqlite', 'better-sqlite3', 'jose', 'nodemailer']) assert.ok(existsSync(join(modules, present)), present);
     for (const absent of ['express', 'fastify', '@mikro-orm/postgresql', '@koa/router', 'pg']) assert.ok(!existsSync(join(modules, absent)), absent);
     assert.ok(existsSync(join(modules, '.bin', 'aforo-bridge')));
     t.diagnostic(`top-level packages in node_modules: ${readdirSync(modules).filter((n) => !n.startsWith('.')).length}`);
