@@ -19,9 +19,11 @@ function deepFreeze<T>(value: T): T {
 }
 
 /**
- * The rows every widget request reads and almost nothing writes — embed keys, signing keys, tenants, and a session
- * with its customer — kept in this process and dropped when the storage's change feed names them, so a revocation
- * or an edit by any process (or the CLI) is seen on the next request. With a storage that has no feed, or while the
+ * The rows every widget request reads and almost nothing writes — embed keys, signing keys, tenants, customers, and
+ * a session with its customer — kept in this process and dropped when the storage's change feed names them. With an
+ * exact feed (SQLite) a revocation or an edit by any process (or the CLI) is seen on the next request; with Postgres's
+ * notifications other processes see a change of a key, tenant or customer once it is delivered (normally well under a
+ * millisecond after the commit), and sessions are not cached at all, so a session revocation holds at once. With a storage that has no feed, or while the
  * feed is not live, every read goes to the storage. Misses are not cached, so unknown ids cost what they did.
  *
  * Cached records are frozen: the engine's read paths never change what they read.
@@ -132,7 +134,9 @@ export class ReadCache {
 
   async getSessionWithCustomer(sid: string): Promise<SessionRow | null> {
     const feed = this.usableFeed();
-    if (!feed) return this.storage.getSessionWithCustomer(sid);
+    // A revocation must be refused on the very next call in every process: only a feed that has caught up with every
+    // commit before the call (SQLite) may answer for the row. On Postgres, notifications trail the commit by a moment.
+    if (!feed || !feed.exact) return this.storage.getSessionWithCustomer(sid);
     await feed.catchUp();
     const hit = this.sessions.get(sid);
     if (hit) return hit;

@@ -272,6 +272,12 @@ export interface Storage {
 export interface ChangeFeed {
   /** False while changes may be missed (a listening connection is down): cached rows must not be used. */
   live(): boolean;
+  /**
+   * True when `catchUp` sees every change committed before it was called (SQLite reads them), false when delivery
+   * runs a little behind the commit (Postgres notifications). Only an exact feed may stand in for the session read,
+   * whose revocation must be refused on the very next call in every process.
+   */
+  readonly exact: boolean;
   subscribe(listener: (topic: string) => void): () => void;
   /**
    * Settles once every change committed before the call has reached the listeners; `undefined` when delivery is

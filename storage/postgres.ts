@@ -1,5 +1,7 @@
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { postgresChangeFeed } from './sql/change-feed.js';
+import { pooledConnections } from './sql/connections.js';
+import { nodePostgres, type PgPoolClient } from './sql/node-postgres.js';
 import type { SqlDatabase, SqlOrm } from './sql/database.js';
 import { maskUrl } from './sql/errors.js';
 import type { SqlStorage } from './sql/sql-storage.js';
@@ -62,8 +64,8 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
         clientUrl: options.url,
         ...(schema === undefined ? {} : { schema }),
         pool: {
-          min,
-          max,
+          min: 0,
+          max: Math.min(max, 2),
           // The ORM names the schema in its own queries; the storage's hand-written statements and the
           // migrations rely on the search path instead, set on every pooled connection.
           ...(schema === undefined
@@ -80,6 +82,39 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
         },
       }),
     prepare: schema === undefined ? undefined : (db) => createSchema(db, schema),
+    // The ORM connects, checks the connection and migrates. The statements run on a pool of node-postgres's own
+    // (its public API), not on the ORM's: the ORM's public API has no way to lend a raw driver connection, and
+    // prepared named statements need one. The ORM's pool keeps no idle connection (min 0) once migrations are done.
+    openConnections: async (_orm, driver) => {
+      const { Pool } = nodePostgres();
+      const pool = new Pool({
+        connectionString: options.url,
+        min,
+        max,
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
+      });
+      // A connection the server drops is taken out of the pool. Its 'error' event, idle (on the pool) or lent out (on
+      // the client, where the failing statement also rejects), must not crash the process.
+      pool.on('error', () => undefined);
+      const watched = new WeakSet<object>();
+      return pooledConnections(
+        {
+          acquireConnection: async () => {
+            const client = await pool.connect();
+            if (!watched.has(client)) {
+              watched.add(client);
+              client.on('error', () => undefined);
+            }
+            return client;
+          },
+          // A connection whose statement failed for a reason other than SQL (no SQLSTATE: it broke) is destroyed.
+          releaseConnection: async (client, error) => (client as PgPoolClient).release(isBroken(error) ? (error as Error) : undefined),
+        },
+        driver,
+        () => pool.end(),
+      );
+    },
     openChangeFeed: async (db) => {
       // The triggers name the schema their table is in; without a schema option that is the search path's first,
       // which the URL may set (`options=-c search_path=…`), so it is asked rather than assumed to be public.
@@ -94,6 +129,11 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
       return feed;
     },
   });
+}
+
+/** An error with no SQLSTATE came from the connection, not from the statement. */
+function isBroken(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { code?: unknown }).code !== 'string';
 }
 
 async function createSchema(db: SqlDatabase, schema: string): Promise<void> {

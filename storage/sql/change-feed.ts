@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import type { ChangeFeed } from '../../lib/storage.js';
 import type { SqlDatabase } from './database.js';
 import { errorMessage } from './errors.js';
+import { nodePostgres, type PgListenClient } from './node-postgres.js';
 
 // Rows of aforo_changes older than this are deleted by prune(); a process that has not caught up for longer than
 // half of it may have missed some, and starts over with an empty cache.
@@ -59,6 +59,7 @@ export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now):
 
   return {
     live: () => true,
+    exact: true,
     subscribe: out.add,
     catchUp,
     async start() {
@@ -73,19 +74,6 @@ export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now):
 /** Deletes change rows no process needs any more (SQLite; prune() calls it). */
 export async function pruneSqliteChanges(db: SqlDatabase, now: Date): Promise<number> {
   return db.run('delete from aforo_changes where at < ?', [now.getTime() - SQLITE_CHANGES_KEPT_MS]);
-}
-
-interface PgNotification {
-  channel: string;
-  payload?: string;
-}
-
-interface PgListenClient {
-  connect(): Promise<unknown>;
-  query(sql: string): Promise<unknown>;
-  end(): Promise<void>;
-  on(event: 'notification', listener: (message: PgNotification) => void): unknown;
-  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown;
 }
 
 const RECONNECT_MS = 1000;
@@ -122,10 +110,7 @@ export function postgresChangeFeed(options: {
   };
 
   const connect = async (): Promise<void> => {
-    // node-postgres as the ORM's Postgres driver has it (an optional peer brings both): resolved from that package,
-    // so this is the same copy the storage's pool uses, and no second install is needed.
-    const fromDriver = createRequire(createRequire(import.meta.url).resolve('@mikro-orm/postgresql'));
-    const pg = fromDriver('pg') as { Client: new (config: object) => PgListenClient };
+    const pg = nodePostgres();
     const next = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: options.connectTimeoutMs });
     const lost = (error?: Error): void => {
       if (client !== next) return;
@@ -156,6 +141,7 @@ export function postgresChangeFeed(options: {
 
   return {
     live: () => live,
+    exact: false,
     subscribe: out.add,
     catchUp: () => undefined,
     async start() {

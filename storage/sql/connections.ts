@@ -13,10 +13,11 @@ export interface Connections extends SqlRunner {
   close(): Promise<void>;
 }
 
-/** The part of the ORM's connection pool (knex's client) that lends driver connections. */
+/** A pool that lends driver connections. */
 export interface ConnectionPool {
   acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<unknown>;
+  /** `error`: what the work on it threw, if anything (a pool may then discard the connection). */
+  releaseConnection(connection: unknown, error?: unknown): Promise<unknown>;
 }
 
 const runnerOn = (driver: ConnectionDriver, connection: unknown): SqlRunner => ({
@@ -24,14 +25,18 @@ const runnerOn = (driver: ConnectionDriver, connection: unknown): SqlRunner => (
   run: (sql, params = []) => driver.run(connection, sql, params),
 });
 
-/** Every statement borrows a connection from the ORM's pool for just that statement (Postgres). */
-export function pooledConnections(pool: ConnectionPool, driver: ConnectionDriver): Connections {
+/** Every statement borrows a connection from a pool for just that statement (Postgres). */
+export function pooledConnections(pool: ConnectionPool, driver: ConnectionDriver, closePool: () => Promise<void> = async () => {}): Connections {
   const withConnection = async <T>(work: (connection: unknown) => Promise<T>): Promise<T> => {
     const connection = await pool.acquireConnection();
+    let failure: unknown;
     try {
       return await work(connection);
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
-      await pool.releaseConnection(connection);
+      await pool.releaseConnection(connection, failure);
     }
   };
   const all = (sql: string, params: readonly unknown[] = []): Promise<Row[]> =>
@@ -41,7 +46,7 @@ export function pooledConnections(pool: ConnectionPool, driver: ConnectionDriver
     read: all,
     run: (sql, params = []) => withConnection((connection) => driver.run(connection, sql, params)),
     exclusive: (work) => withConnection((connection) => work(runnerOn(driver, connection))),
-    close: async () => {},
+    close: closePool,
   };
 }
 

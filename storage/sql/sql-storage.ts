@@ -1,7 +1,6 @@
 import type { Options } from '@mikro-orm/core';
 import type { ChangeFeed, Storage } from '../../lib/storage.js';
-import type { ConnectionPool, Connections } from './connections.js';
-import { pooledConnections } from './connections.js';
+import type { Connections } from './connections.js';
 import { customerMethods } from './customers.js';
 import type { SqlOrm } from './database.js';
 import { SqlDatabase } from './database.js';
@@ -35,8 +34,8 @@ export interface SqlStorageSetup {
   migrate: boolean;
   /** Builds the ORM with the driver, from `sqlOrmOptions` plus the driver's own options. */
   createOrm(): Promise<SqlOrm>;
-  /** Opens the connections the storage's statements run on, once the ORM is connected (default: the ORM's pool). */
-  openConnections?(orm: SqlOrm, driver: ConnectionDriver): Promise<Connections>;
+  /** Opens the connections the storage's statements run on, once the ORM is connected. */
+  openConnections(orm: SqlOrm, driver: ConnectionDriver): Promise<Connections>;
   /** Runs once connected and before migrations (Postgres: creates the schema). */
   prepare?(db: SqlDatabase): Promise<void>;
   /** Opens the feed of committed changes once the schema is current (see change-feed.ts). */
@@ -100,9 +99,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
       const check = await orm.checkConnection();
       if (!check.ok) throw check.error ?? new Error(check.reason);
       const driver = connectionDriver(setup.dialect);
-      connections = setup.openConnections
-        ? await setup.openConnections(orm, driver)
-        : pooledConnections(orm.em.getKnex().client as ConnectionPool, driver);
+      connections = await setup.openConnections(orm, driver);
       const database = new SqlDatabase(orm, setup.dialect, connections);
       await setup.prepare?.(database);
       return database;
