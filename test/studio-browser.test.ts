@@ -8,7 +8,7 @@ import { ARTIFACTS, cspViolations, launchChromium, persistedState, recordPage, r
 import { cleanEnv } from './helpers/child.js';
 import { call, startStudioWorld, STUDIO_ADMIN_TOKEN, type StudioWorld } from './helpers/studio.js';
 
-const SHOTS = join(ARTIFACTS, 'screenshots', 'studio');
+const SHOTS = join(ARTIFACTS, 'studio');
 const PAGES = ['tenants', 'embed-keys', 'signing-keys', 'checker', 'offerings', 'customers', 'audit', 'snippets'];
 
 describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', () => {

@@ -36,6 +36,7 @@ export const offeringsPage: Page = {
     const id = input('offering-id', { required: true, maxlength: 100, placeholder: 'pro' });
     const name = input('offering-name', { required: true, maxlength: 200, placeholder: 'Pro' });
     const description = input('offering-description', { maxlength: 2000 });
+    const position = input('offering-position', { type: 'number', min: 0, max: 1000000, step: 1, value: '0' });
     const status = h('select', { id: 'offering-status' }, ...['DRAFT', 'PUBLISHED', 'ARCHIVED'].map((s) => h('option', { value: s }, s))) as HTMLSelectElement;
     const planName = input('plan-name', { required: true, maxlength: 200, value: 'Monthly' });
     const amount = input('plan-amount', { type: 'number', min: 0, step: '0.01', required: true, value: '29' });
@@ -68,6 +69,7 @@ export const offeringsPage: Page = {
       name.value = o.name;
       description.value = o.description;
       status.value = o.status;
+      position.value = String(o.position ?? 0);
       if (first) {
         planName.value = first.name;
         amount.value = String(first.amountCents / 100);
@@ -78,14 +80,15 @@ export const offeringsPage: Page = {
       refresh();
       id.focus();
     };
-    append(rows, table(['Offering', 'Status', 'Rate plans', 'Updated', ''], offerings.map((o) => [
-      h('span', {}, h('strong', {}, o.name), h('br'), h('code', {}, o.id)), badge(o.status),
+    append(rows, table(['Offering', 'Status', 'Position', 'Rate plans', 'Updated', ''], offerings.map((o) => [
+      h('span', {}, h('strong', {}, o.name), h('br'), h('code', {}, o.id)), badge(o.status), document.createTextNode(String(o.position ?? 0)),
       document.createTextNode(o.ratePlans.map(price).join(', ') || '—'), document.createTextNode(when(o.updatedAt)),
       h('button', { type: 'button', onclick: () => edit(o) }, 'Edit'),
     ]), 'No offerings yet. Only PUBLISHED offerings appear in widgets.'));
     const form = h('form', { class: 'card form', id: 'put-offering' }, h('h2', {}, 'Create or replace an offering'),
       h('div', { class: 'split' },
         h('div', {}, field('Id', id, 'Putting an existing id replaces that offering.'), field('Name', name), field('Description', description), field('Status', status),
+          field('Position', position, 'Widgets show offerings by position, lowest first (ties by name).'),
           h('h3', {}, 'Rate plan'), field('Plan name', planName), field('Amount', amount), field('Currency', currency), field('Interval', interval), field('Features', features)),
         slot),
       h('button', { type: 'submit', class: 'primary' }, 'Save offering'));
@@ -94,7 +97,7 @@ export const offeringsPage: Page = {
       void (async () => {
         try {
           await admin('PUT', tenantPath(slug, `/offerings/${encodeURIComponent(id.value)}`), {
-            name: name.value, description: description.value, status: status.value,
+            name: name.value, description: description.value, status: status.value, position: Number(position.value),
             ratePlans: [...(offerings.find((o) => o.id === id.value)?.ratePlans ?? []).filter((p) => p.id !== plan().id), plan()],
           });
           await context.reload();
@@ -104,6 +107,6 @@ export const offeringsPage: Page = {
         }
       })();
     });
-    append(root, rows, form, h('p', { class: 'muted' }, 'Saving an existing id replaces the plan with the same id and keeps its other plans. Widgets order offerings by name; the admin API takes no position yet.'));
+    append(root, rows, form, h('p', { class: 'muted' }, 'Saving an existing id replaces the plan with the same id and keeps its other plans.'));
   },
 };
