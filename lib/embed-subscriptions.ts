@@ -165,7 +165,8 @@ async function act(engine: Engine, call: SubscriptionCall & { subscriptionId: un
     const name = action === 'cancel' ? 'cancelSubscription' : action === 'resume' ? 'resumeSubscription' : 'changePlan';
     const hook = hooks[name];
     if (!hook) throw new BridgeError('not_found', 'this action is not offered for subscriptions');
-    subscription = await upstream(engine, name, () => hook({ ...query, ratePlanId: String(call.ratePlanId) }), (answer) => {
+    const input = action === 'change-plan' ? { ...query, ratePlanId: call.ratePlanId as string } : query;
+    subscription = await upstream(engine, name, () => hook(input as typeof query & { ratePlanId: string }), (answer) => {
       const shaped = publicSubscription(answer);
       if (shaped.id !== id) throw new Malformed(`${name} answered another subscription`);
       return shaped;
