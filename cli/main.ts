@@ -6,6 +6,7 @@ import { audit } from './commands/audit.js';
 import { customers } from './commands/customers.js';
 import { embedKeys } from './commands/embed-keys.js';
 import { invoices } from './commands/invoices.js';
+import { subscriptions } from './commands/subscriptions.js';
 import { migrate } from './commands/migrate.js';
 import { mintToken } from './commands/mint-token.js';
 import { offerings } from './commands/offerings.js';
@@ -16,7 +17,7 @@ import { tenants } from './commands/tenants.js';
 import { maskSecrets, StorageUnavailable } from './storage.js';
 
 const COMMANDS: CommandSpec[] = [serve, migrate, mintToken, audit, prune];
-const GROUPS: GroupSpec[] = [tenants, embedKeys, signingKeys, offerings, customers, invoices];
+const GROUPS: GroupSpec[] = [tenants, embedKeys, signingKeys, offerings, customers, invoices, subscriptions];
 
 /** The package version: `package.json` sits one level above `cli/` in the sources and two above `dist/cli/`. */
 function version(): string {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CustomerAnswer, InvoiceAnswer } from './schemas.js';
+import { CustomerAnswer, InvoiceAnswer, SubscriptionAnswer, UsageItemAnswer } from './schemas.js';
 
 /**
  * The admin API's wire shapes (SPEC section 8), each described once: the admin verbs validate their input by
@@ -92,6 +92,32 @@ export const PutInvoiceBody = Type.Object({
 }, closed);
 export type PutInvoiceBody = Static<typeof PutInvoiceBody>;
 
+/**
+ * A subscription to one rate plan of a stored offering; its amount, currency and interval are the plan's. The
+ * stored form of SPEC section 10, for tenants that pass no `dataSource` subscription hooks.
+ */
+export const PutSubscriptionBody = Type.Object({
+  offeringId: Text(1, 100),
+  ratePlanId: Text(1, 100),
+  status: literals(['ACTIVE', 'TRIALING', 'PAST_DUE', 'CANCELED'] as const),
+  currentPeriodStart: DateTime,
+  currentPeriodEnd: DateTime,
+  cancelAtPeriodEnd: Type.Optional(Type.Boolean()),
+}, closed);
+export type PutSubscriptionBody = Static<typeof PutSubscriptionBody>;
+
+const Quantity = Type.Integer({ minimum: 0, maximum: 1e15 });
+
+/** One metered feature's use; the period defaults to the subscription's current period. */
+export const PutUsageBody = Type.Object({
+  used: Quantity,
+  included: Type.Optional(Nullable(Quantity)),
+  overageCents: Type.Optional(Cents),
+  periodStart: Type.Optional(DateTime),
+  periodEnd: Type.Optional(DateTime),
+}, closed);
+export type PutUsageBody = Static<typeof PutUsageBody>;
+
 // ---- queries ------------------------------------------------------------------------------------------------------
 
 export const CustomersQuery = Type.Object({ email: Type.Optional(Text(0, 254)) });
@@ -163,3 +189,6 @@ export const SigningKeysAnswer = Type.Object({ signingKeys: Type.Array(SigningKe
 export const OfferingsAnswer = Type.Object({ offerings: Type.Array(OfferingAdminAnswer) });
 export const CustomersAnswer = Type.Object({ customers: Type.Array(CustomerAnswer) });
 export const AdminInvoicesAnswer = Type.Object({ invoices: Type.Array(AdminInvoiceAnswer) });
+export const AdminSubscriptionAnswer = Type.Composite([SubscriptionAnswer, Type.Object({ customerId: Type.String(), externalId: Type.String() })]);
+export const AdminSubscriptionsAnswer = Type.Object({ subscriptions: Type.Array(AdminSubscriptionAnswer) });
+export const AdminUsageAnswer = Type.Composite([UsageItemAnswer, Type.Object({ subscriptionId: Type.String() })]);

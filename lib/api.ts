@@ -1,6 +1,8 @@
 import * as admin from './admin-api.js';
+import * as adminSubscriptions from './admin-subscriptions.js';
 import type { Caller } from './audit.js';
 import * as embed from './embed-api.js';
+import * as subscriptions from './embed-subscriptions.js';
 import type { Engine } from './engine.js';
 import type { MailQueue } from './mail-queue.js';
 import { exchangeMagicLink, requestMagicLink, type Background } from './magic-link.js';
@@ -36,6 +38,12 @@ export function createApi(engine: Engine, background: Background, mail: MailQueu
     logout: embed.logout,
     getMe: embed.getMe,
     listInvoices: embed.listInvoices,
+    listSubscriptions: subscriptions.listSubscriptions,
+    getUsage: subscriptions.getUsage,
+    cancelSubscription: subscriptions.cancelSubscription,
+    resumeSubscription: subscriptions.resumeSubscription,
+    changePlan: subscriptions.changePlan,
+    startCheckout: subscriptions.startCheckout,
     exchangeMagicLink,
     issueResumeNonce,
     resumeSession,
@@ -58,6 +66,9 @@ export function createApi(engine: Engine, background: Background, mail: MailQueu
     listCustomers: admin.listCustomers,
     putInvoice: admin.putInvoice,
     listCustomerInvoices: admin.listCustomerInvoices,
+    putSubscription: adminSubscriptions.putSubscription,
+    listCustomerSubscriptions: adminSubscriptions.listCustomerSubscriptions,
+    putUsage: adminSubscriptions.putUsage,
     listAudit: admin.listAudit,
   };
   return {

@@ -3,7 +3,7 @@ import type { EventListener } from './audit.js';
 import type { Mailer } from './mailer.js';
 import type { MagicLinkTemplate } from './mail-template.js';
 import type { Storage } from './storage.js';
-import type { Customer, Invoice, InvoiceStatus } from './types.js';
+import type { Customer, Invoice, InvoiceStatus, Subscription, UsageRecord } from './types.js';
 
 /** Something with the four usual log methods: pino, console, or your own. */
 export interface Logger {
@@ -22,6 +22,42 @@ export interface InvoiceQuery {
   cursor?: string;
 }
 export type InvoiceSource = (query: InvoiceQuery) => Promise<{ invoices: Invoice[]; nextCursor: string | null }>;
+
+/** A subscription as a `dataSource` hook answers it; dates may be Date objects or ISO 8601 strings. */
+export type SubscriptionData = Omit<Subscription, 'tenant' | 'customerId' | 'createdAt' | 'updatedAt' | 'currentPeriodStart' | 'currentPeriodEnd'> & {
+  currentPeriodStart: Date | string;
+  currentPeriodEnd: Date | string;
+};
+/** One metered feature's use as `dataSource.getUsage` answers it. */
+export type UsageData = Omit<UsageRecord, 'tenant' | 'subscriptionId' | 'updatedAt' | 'periodStart' | 'periodEnd'> & {
+  periodStart: Date | string;
+  periodEnd: Date | string;
+};
+/** What every subscription hook receives: the tenant and the customer of the session (never from the request). */
+export interface CustomerScope {
+  tenant: string;
+  customer: Customer;
+}
+
+/**
+ * Hooks that read subscriptions and usage from the tenant's own billing system and act on them (SPEC section 10).
+ * With `listSubscriptions` set, it says whose a subscription id is: the engine asks it before every id-scoped hook,
+ * so another customer's id is a 404 whatever the other hooks do. A hook that throws (anything but a `BridgeError`
+ * under 500) or answers a malformed value becomes 502 `upstream_failed`, logged, with nothing of it in the answer.
+ */
+export interface SubscriptionSource {
+  listSubscriptions?: (query: CustomerScope) => Promise<SubscriptionData[]>;
+  getUsage?: (query: CustomerScope & { subscriptionId: string }) => Promise<UsageData[]>;
+  cancelSubscription?: (query: CustomerScope & { subscriptionId: string }) => Promise<SubscriptionData>;
+  resumeSubscription?: (query: CustomerScope & { subscriptionId: string }) => Promise<SubscriptionData>;
+  changePlan?: (query: CustomerScope & { subscriptionId: string; ratePlanId: string }) => Promise<SubscriptionData>;
+  /** `{ url }` to send the customer to (https, or http on loopback), or `{ status: 'subscribed' }` when it is done. */
+  startCheckout?: (
+    query: CustomerScope & { offeringId: string; ratePlanId: string; returnUrl: string },
+  ) => Promise<{ url: string } | { status: 'subscribed' }>;
+}
+
+const SUBSCRIPTION_HOOKS = ['listSubscriptions', 'getUsage', 'cancelSubscription', 'resumeSubscription', 'changePlan', 'startCheckout'] as const;
 
 /** Options of `createBridge`. Only `storage`, `mailer` and `issuer` are required. */
 export interface BridgeOptions {
@@ -71,7 +107,9 @@ export interface BridgeOptions {
     /** Seconds a session may go unseen (no exchange, refresh or resume) and still resume (default 43200, 12 h). */
     resumeIdle?: number;
   };
-  dataSource?: { listInvoices?: InvoiceSource };
+  dataSource?: { listInvoices?: InvoiceSource } & SubscriptionSource;
+  /** Calls a minute one session may make to the subscription and checkout routes (default 120). */
+  sessionRateLimit?: number;
   logger?: Logger;
   /** Listeners per event type (`session.created`, `bridge.refused`, …), called after the fact; see `bridge.on`. */
   on?: Record<string, EventListener>;
@@ -115,6 +153,8 @@ export interface ResolvedConfig {
     resumeIdle: number;
   };
   listInvoices: InvoiceSource | null;
+  subscriptions: SubscriptionSource;
+  sessionRateLimit: number;
   logger: Logger;
   on: Record<string, EventListener>;
   pruneIntervalSeconds: number;
@@ -137,6 +177,8 @@ export const DEFAULTS = {
   bridgeLeeway: 30,
   /** Per client IP per minute across the token-exchanging endpoints. */
   ipRateLimit: 300,
+  /** Per session per minute on the subscription and checkout routes: a busy portal page, not a script. */
+  sessionRateLimit: 120,
   /** Per client IP per minute, admin calls without the right token: enough for a mistyped token, too few to guess one. */
   adminRateLimit: 30,
   /** Fifteen minutes for a magic link. */
@@ -155,7 +197,7 @@ export const DEFAULTS = {
 
 const KNOWN = new Set([
   'storage', 'mailer', 'issuer', 'adminToken', 'masterKey', 'trustProxy', 'sessionTtl', 'sessionMaxAge',
-  'bridgeToken', 'ipRateLimit', 'adminRateLimit', 'magicLink', 'dataSource', 'logger', 'clock', 'on', 'housekeeping',
+  'bridgeToken', 'ipRateLimit', 'adminRateLimit', 'sessionRateLimit', 'magicLink', 'dataSource', 'logger', 'clock', 'on', 'housekeeping',
   'studio',
 ]);
 
@@ -244,10 +286,16 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
   if (magic.locale !== undefined && (typeof magic.locale !== 'string' || !/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/.test(magic.locale))) {
     throw new ConfigError('magicLink.locale must be a BCP 47 language tag such as "en" or "es-MX"');
   }
-  const dataSource = knownKeys('dataSource', options.dataSource, ['listInvoices']);
-  if (dataSource.listInvoices !== undefined && typeof dataSource.listInvoices !== 'function') {
-    throw new ConfigError('dataSource.listInvoices must be a function');
+  const dataSource = knownKeys('dataSource', options.dataSource, ['listInvoices', ...SUBSCRIPTION_HOOKS]);
+  for (const hook of ['listInvoices', ...SUBSCRIPTION_HOOKS]) {
+    if (dataSource[hook] !== undefined && typeof dataSource[hook] !== 'function') throw new ConfigError(`dataSource.${hook} must be a function`);
   }
+  for (const hook of ['getUsage', 'cancelSubscription', 'resumeSubscription', 'changePlan']) {
+    if (dataSource[hook] !== undefined && dataSource.listSubscriptions === undefined) {
+      throw new ConfigError(`dataSource.${hook} needs dataSource.listSubscriptions too: it tells whose a subscription id is`);
+    }
+  }
+  const subscriptions = Object.fromEntries(SUBSCRIPTION_HOOKS.filter((hook) => dataSource[hook] !== undefined).map((hook) => [hook, dataSource[hook]]));
   const logger = options.logger ?? consoleLogger;
   for (const level of ['debug', 'info', 'warn', 'error'] as const) {
     if (typeof logger[level] !== 'function') throw new ConfigError(`logger must have a ${level}() method`);
@@ -289,6 +337,8 @@ export function resolveConfig(options: BridgeOptions): ResolvedConfig {
       resumeIdle: integer('magicLink.resumeIdle', magic.resumeIdle, DEFAULTS.magicLinkResumeIdle, 60, 30 * 86400),
     },
     listInvoices: (dataSource.listInvoices as InvoiceSource | undefined) ?? null,
+    subscriptions: subscriptions as SubscriptionSource,
+    sessionRateLimit: integer('sessionRateLimit', options.sessionRateLimit, DEFAULTS.sessionRateLimit, 1, 1_000_000),
     logger,
     on: on as Record<string, EventListener>,
     pruneIntervalSeconds: integer('housekeeping.intervalSeconds', housekeeping.intervalSeconds, DEFAULTS.pruneIntervalSeconds, 0, 7 * 86400),

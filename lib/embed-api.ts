@@ -140,7 +140,8 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
   }
 }
 
-async function sessionFor(engine: Engine, call: EmbedCall, sessionJwt: unknown): Promise<{ scope: EmbedScope; active: ActiveSession }> {
+/** The embed scope and the verified session of a session-bearing widget call. */
+export async function sessionFor(engine: Engine, call: EmbedCall, sessionJwt: unknown): Promise<{ scope: EmbedScope; active: ActiveSession }> {
   const scope = await resolveEmbed(engine, call);
   if (typeof sessionJwt !== 'string' || sessionJwt.length === 0) throw new BridgeError('session_invalid', 'a session token is required');
   return { scope, active: await verifySession(engine, sessionJwt, scope) };

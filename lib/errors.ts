@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  upstream_failed: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

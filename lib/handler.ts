@@ -27,7 +27,33 @@ const PUBLIC_MATCHERS: Array<[PublicRoute, RegExp]> = PUBLIC_ROUTES.map((route) 
   new RegExp(`^${route.path.replace(/\./g, '\\.').replace(/:[a-zA-Z]+/g, '[^/]+')}$`),
 ]);
 
-const WIDGET_ROUTE_BY_KEY = new Map(WIDGET_ROUTES.map((r) => [`${r.method} ${r.path}`, r]));
+const WIDGET_ROUTE_BY_KEY = new Map(WIDGET_ROUTES.filter((r) => !r.path.includes(':')).map((r) => [`${r.method} ${r.path}`, r]));
+// Routes with path values (`/subscriptions/:id/usage`): any non-empty segment matches, so an over-long or hostile id
+// is the verb's 400 (or 404), not a path the engine does not serve.
+const WIDGET_MATCHERS: Array<[WidgetRoute, RegExp]> = WIDGET_ROUTES.filter((r) => r.path.includes(':')).map((r) => [
+  r,
+  new RegExp(`^${r.path.replace(/:[a-zA-Z]+/g, '([^/]+)')}$`),
+]);
+
+function widgetRoute(method: string, path: string): { route: WidgetRoute; params: string[] } | null {
+  const exact = WIDGET_ROUTE_BY_KEY.get(`${method} ${path}`);
+  if (exact) return { route: exact, params: [] };
+  for (const [candidate, pattern] of WIDGET_MATCHERS) {
+    const match = candidate.method === method ? pattern.exec(path) : null;
+    if (match) return { route: candidate, params: match.slice(1) };
+  }
+  return null;
+}
+
+function decodeParams(raw: string[]): string[] {
+  return raw.map((segment) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      throw new BridgeError('invalid_request', 'the path has a malformed escape');
+    }
+  });
+}
 
 /**
  * The plain request handler: routing, input reading and serialisation around `api`. Returns null for paths the
@@ -40,7 +66,7 @@ export function createHandler(
 ): (request: PlainRequest) => Promise<PlainResponse | null> {
   const { config } = engine;
 
-  async function embed(request: PlainRequest, route: WidgetRoute): Promise<PlainResponse> {
+  async function embed(request: PlainRequest, route: WidgetRoute, rawParams: string[]): Promise<PlainResponse> {
     const headerOrigin = request.headers.origin;
     // Same-origin GETs carry no Origin; the browser's Sec-Fetch-Site vouches for them (SPEC section 5).
     const origin = headerOrigin === undefined && request.headers['sec-fetch-site'] === 'same-origin'
@@ -63,7 +89,8 @@ export function createHandler(
       const raw = request.method === 'GET' || request.method === 'HEAD' ? undefined : readJsonBody(request);
       const body = route.body ? validate(route.body, raw ?? {}, 'body') : undefined;
       const query = route.query ? validate(route.query, request.query, 'query') : undefined;
-      const answer = await route.handler({ api, call, body, query, sessionJwt: route.auth === 'session' ? bearerOf(request) : undefined });
+      const params = decodeParams(rawParams);
+      const answer = await route.handler({ api, call, body, query, params, sessionJwt: route.auth === 'session' ? bearerOf(request) : undefined });
       const response = json(route.answer.status, route.answer.schema ? answer : null);
       return { ...response, headers: { ...response.headers, ...cors(true) } };
     } catch (error) {
@@ -91,8 +118,8 @@ export function createHandler(
     }
     if (path.startsWith('/v1/embed/')) {
       if (method === 'OPTIONS') return preflight(request);
-      const embedRoute = WIDGET_ROUTE_BY_KEY.get(`${method === 'HEAD' ? 'GET' : method} ${path}`);
-      return embedRoute ? embed(request, embedRoute) : null;
+      const found = widgetRoute(method === 'HEAD' ? 'GET' : method, path);
+      return found ? embed(request, found.route, found.params) : null;
     }
     // Embed Studio exists only when asked for and when there is an admin token to sign in with.
     if ((path === '/studio' || path.startsWith('/studio/')) && config.studio && config.adminToken) {

@@ -1,7 +1,7 @@
 /** aforo-bridge: the engine. Storage, mail and framework adapters live in their own entry points. */
 export { createBridge, type Bridge } from './bridge.js';
 export type { BridgeApi } from './api.js';
-export type { BridgeOptions, InvoiceQuery, InvoiceSource, Logger } from './config.js';
+export type { BridgeOptions, CustomerScope, InvoiceQuery, InvoiceSource, Logger, SubscriptionData, SubscriptionSource, UsageData } from './config.js';
 export { DEFAULTS } from './config.js';
 export { BridgeError, ConfigError, ERROR_STATUS, isBridgeError, type ErrorCode } from './errors.js';
 export type { PlainRequest, PlainResponse } from './http.js';

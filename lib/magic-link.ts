@@ -34,7 +34,8 @@ export class Background {
   }
 }
 
-function checkReturnUrl(scope: TenantScope, returnUrl: unknown): URL {
+/** A `returnUrl` a widget sent: absolute, https (http on loopback), no userinfo, its origin on the key's allowlist. */
+export function checkReturnUrl(scope: Pick<TenantScope, 'key'>, returnUrl: unknown): URL {
   let url: URL | null = null;
   if (typeof returnUrl === 'string' && returnUrl.length <= 2048) {
     try {

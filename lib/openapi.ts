@@ -82,9 +82,10 @@ function widgetOperation(route: WidgetRoute): Schema {
   const queryParams = route.query
     ? Object.entries((route.query as unknown as { properties: Record<string, Schema> }).properties).map(([name, schema]) => query(name, schema))
     : [];
+  const pathParams = [...route.path.matchAll(/:([a-zA-Z]+)/g)].map(([, name]) => pathParam(name));
   return op(route.summary, [route.answer.status, route.answer.schema as Schema | null], {
     operationId: operationId(route.method, route.path),
-    parameters: [...embedParams, ...queryParams],
+    parameters: [...pathParams, ...embedParams, ...queryParams],
     security: route.auth === 'session' ? bearer : embed,
     ...(route.body && route.method === 'POST' && Object.keys((route.body as unknown as { properties: object }).properties).length > 0 ? body(route.body as unknown as Schema) : {}),
   }, route.errors);
@@ -109,7 +110,7 @@ function publicOperation(route: PublicRoute): Schema {
 function widgetPaths(): Record<string, Record<string, Schema>> {
   return {
     ...Object.fromEntries(PUBLIC_ROUTES.map((route) => [route.path.replace(/:([a-zA-Z]+)/g, '{$1}'), { get: publicOperation(route) }])),
-    ...Object.fromEntries(WIDGET_ROUTES.map((route) => [route.path, { [route.method.toLowerCase()]: widgetOperation(route) }])),
+    ...Object.fromEntries(WIDGET_ROUTES.map((route) => [route.path.replace(/:([a-zA-Z]+)/g, '{$1}'), { [route.method.toLowerCase()]: widgetOperation(route) }])),
   };
 }
 

@@ -3,7 +3,7 @@ import {
   AdminInvoiceAnswer, AdminInvoicesAnswer, AuditPageAnswer, AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody,
   CustomerInvoicesQuery, CustomersAnswer, CustomersQuery, EmbedKeyAnswer, EmbedKeysAnswer, OfferingAdminAnswer, OfferingsAnswer,
   PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, SigningKeyAnswer, SigningKeysAnswer, TenantAnswer, TenantsAnswer,
-  UpdateEmbedKeyBody,
+  UpdateEmbedKeyBody, AdminSubscriptionAnswer, AdminSubscriptionsAnswer, AdminUsageAnswer, PutSubscriptionBody, PutUsageBody,
 } from './admin-schemas.js';
 import type { BridgeApi } from './api.js';
 import type { Caller } from './audit.js';
@@ -15,6 +15,7 @@ import { validate } from './validate.js';
 import {
   AcceptedAnswer, BridgeExchangeBody, ConfigAnswer, EmptyBody, InvoicesAnswer, InvoicesQuery, MagicLinkExchangeBody,
   MagicLinkRequestBody, MeAnswer, ResumeBody, ResumeNonceAnswer, SessionAnswer, CustomerAnswer,
+  ChangePlanBody, CheckoutAnswer, CheckoutBody, SubscriptionActionAnswer, SubscriptionsAnswer, UsageAnswer,
 } from './schemas.js';
 
 /** What a public route's handler gets: the API, the path asked for, the widget bundle and the OpenAPI document. */
@@ -79,6 +80,8 @@ export interface WidgetInput<B, Q> {
   query: Q;
   /** The `Authorization: Bearer` credential, when the route takes a session. */
   sessionJwt: string | undefined;
+  /** The path values (`:id`), decoded, in template order; the verb checks them. */
+  params: string[];
 }
 
 /**
@@ -89,6 +92,7 @@ export interface WidgetRoute<B extends TSchema = TSchema, Q extends TSchema = TS
   method: 'GET' | 'POST';
   path: string;
   summary: string;
+  /** `:name` matches one path segment. */
   /** `embed`: tenant, embed key and origin; `session`: those and a session bearer. */
   auth: 'embed' | 'session';
   body?: B;
@@ -104,6 +108,9 @@ const route = <B extends TSchema, Q extends TSchema>(definition: WidgetRoute<B, 
 
 const AUTH_ERRORS = [400, 401, 403, 429];
 const BODY_ERRORS = [400, 401, 403, 413, 415, 429];
+// Subscription routes also answer 404 (unknown or another customer's id), 409 (a CANCELED one) and 502 (a hook failed).
+const SUBSCRIPTION_ERRORS = [400, 401, 403, 404, 429, 502];
+const SUBSCRIPTION_BODY_ERRORS = [400, 401, 403, 404, 409, 413, 415, 429, 502];
 
 /** The widget API (SPEC section 5). */
 export const WIDGET_ROUTES: readonly WidgetRoute[] = [
@@ -157,6 +164,37 @@ export const WIDGET_ROUTES: readonly WidgetRoute[] = [
     query: InvoicesQuery, answer: { status: 200, schema: InvoicesAnswer }, errors: AUTH_ERRORS,
     handler: ({ api, call, sessionJwt, query }) =>
       api.listInvoices({ ...call, sessionJwt, status: query.status, limit: query.limit, cursor: query.cursor }),
+  }),
+  route({
+    method: 'GET', path: '/v1/embed/subscriptions', auth: 'session', summary: "the signed-in customer's subscriptions",
+    answer: { status: 200, schema: SubscriptionsAnswer }, errors: SUBSCRIPTION_ERRORS,
+    handler: ({ api, call, sessionJwt }) => api.listSubscriptions({ ...call, sessionJwt }),
+  }),
+  route({
+    method: 'GET', path: '/v1/embed/subscriptions/:id/usage', auth: 'session', summary: "one of the customer's subscriptions: metered use this period",
+    answer: { status: 200, schema: UsageAnswer }, errors: SUBSCRIPTION_ERRORS,
+    handler: ({ api, call, sessionJwt, params: [subscriptionId] }) => api.getUsage({ ...call, sessionJwt, subscriptionId }),
+  }),
+  route({
+    method: 'POST', path: '/v1/embed/subscriptions/:id/cancel', auth: 'session', summary: 'cancel at the end of the current period',
+    body: EmptyBody, answer: { status: 200, schema: SubscriptionActionAnswer }, errors: SUBSCRIPTION_BODY_ERRORS,
+    handler: ({ api, call, sessionJwt, params: [subscriptionId] }) => api.cancelSubscription({ ...call, sessionJwt, subscriptionId }),
+  }),
+  route({
+    method: 'POST', path: '/v1/embed/subscriptions/:id/resume', auth: 'session', summary: 'undo a cancel at period end',
+    body: EmptyBody, answer: { status: 200, schema: SubscriptionActionAnswer }, errors: SUBSCRIPTION_BODY_ERRORS,
+    handler: ({ api, call, sessionJwt, params: [subscriptionId] }) => api.resumeSubscription({ ...call, sessionJwt, subscriptionId }),
+  }),
+  route({
+    method: 'POST', path: '/v1/embed/subscriptions/:id/change-plan', auth: 'session', summary: "move to another plan of the subscription's offering",
+    body: ChangePlanBody, answer: { status: 200, schema: SubscriptionActionAnswer }, errors: SUBSCRIPTION_BODY_ERRORS,
+    handler: ({ api, call, sessionJwt, params: [subscriptionId], body }) => api.changePlan({ ...call, sessionJwt, subscriptionId, ratePlanId: body.ratePlanId }),
+  }),
+  route({
+    method: 'POST', path: '/v1/embed/checkout', auth: 'session', summary: 'subscribe to a published plan, or get the checkout URL to go to',
+    body: CheckoutBody, answer: { status: 200, schema: CheckoutAnswer }, errors: SUBSCRIPTION_BODY_ERRORS,
+    handler: ({ api, call, sessionJwt, body }) =>
+      api.startCheckout({ ...call, sessionJwt, offeringId: body.offeringId, ratePlanId: body.ratePlanId, returnUrl: body.returnUrl }),
   }),
 ];
 
@@ -225,6 +263,13 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     answer: { status: 200, schema: AdminInvoiceAnswer }, handler: ({ admin, params: [slug, externalId, id], body }) => admin.putInvoice(slug, externalId, id, body as Static<typeof PutInvoiceBody>) },
   { method: 'GET', path: '/tenants/:slug/customers/:externalId/invoices', summary: "list a customer's invoices", query: CustomerInvoicesQuery,
     answer: { status: 200, schema: AdminInvoicesAnswer }, handler: ({ admin, params: [slug, externalId], query }) => admin.listCustomerInvoices(slug, externalId, query) },
+  { method: 'PUT', path: '/tenants/:slug/customers/:externalId/subscriptions/:id', summary: 'create or replace a subscription', body: PutSubscriptionBody,
+    answer: { status: 200, schema: AdminSubscriptionAnswer }, handler: ({ admin, params: [slug, externalId, id], body }) => admin.putSubscription(slug, externalId, id, body) },
+  { method: 'GET', path: '/tenants/:slug/customers/:externalId/subscriptions', summary: "list a customer's subscriptions",
+    answer: { status: 200, schema: AdminSubscriptionsAnswer }, handler: ({ admin, params: [slug, externalId] }) => admin.listCustomerSubscriptions(slug, externalId) },
+  { method: 'PUT', path: '/tenants/:slug/customers/:externalId/subscriptions/:id/usage/:feature', summary: "set a metered feature's use this period",
+    body: PutUsageBody, answer: { status: 200, schema: AdminUsageAnswer },
+    handler: ({ admin, params: [slug, externalId, id, feature], body }) => admin.putUsage(slug, externalId, id, feature, body) },
   { method: 'GET', path: '/tenants/:slug/audit', summary: 'audit trail, newest first', query: AuditQuery, answer: { status: 200, schema: AuditPageAnswer },
     handler: ({ admin, params: [slug], query }) => admin.listAudit(slug, query) },
 ];

@@ -118,3 +118,56 @@ export type ResumeNonceAnswer = Static<typeof ResumeNonceAnswer>;
 export const AcceptedAnswer = Type.Object({ status: Type.Literal('accepted') });
 
 export const ErrorAnswer = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+
+// ---- subscriptions, usage and checkout (SPEC section 10) ------------------------------------------------------
+
+const Id = Text(100, { minLength: 1 });
+
+/** `POST subscriptions/:id/change-plan`: a rate plan of the subscription's (PUBLISHED) offering. */
+export const ChangePlanBody = Type.Object({ ratePlanId: Id }, closed);
+
+/** `POST checkout`: one PUBLISHED offering's plan, and the page to come back to (its origin on the allowlist). */
+export const CheckoutBody = Type.Object({ offeringId: Id, ratePlanId: Id, returnUrl: Text(2048) }, closed);
+
+export const SubscriptionAnswer = Type.Object({
+  id: Type.String(),
+  offeringId: Type.String(),
+  ratePlanId: Type.String(),
+  status: Type.Union(['ACTIVE', 'TRIALING', 'PAST_DUE', 'CANCELED'].map((s) => Type.Literal(s as 'ACTIVE' | 'TRIALING' | 'PAST_DUE' | 'CANCELED'))),
+  amountCents: Type.Integer({ minimum: 0 }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  interval: Type.Union([Type.Literal('month'), Type.Literal('year'), Type.Literal('one_time')]),
+  currentPeriodStart: Type.String({ format: 'date-time' }),
+  currentPeriodEnd: Type.String({ format: 'date-time' }),
+  /** True once canceled at period end: the subscription runs until `currentPeriodEnd`, and may be resumed until then. */
+  cancelAtPeriodEnd: Type.Boolean(),
+});
+export type PublicSubscription = Static<typeof SubscriptionAnswer>;
+
+export const SubscriptionsAnswer = Type.Object({ subscriptions: Type.Array(SubscriptionAnswer) });
+export type SubscriptionsAnswer = Static<typeof SubscriptionsAnswer>;
+
+/** The answer of cancel, resume and change-plan: the subscription as it now is. */
+export const SubscriptionActionAnswer = Type.Object({ subscription: SubscriptionAnswer });
+export type SubscriptionActionAnswer = Static<typeof SubscriptionActionAnswer>;
+
+export const UsageItemAnswer = Type.Object({
+  feature: Type.String(),
+  used: Type.Integer({ minimum: 0 }),
+  /** The quantity the plan includes; null when none is set. */
+  included: Nullable(Type.Integer({ minimum: 0 })),
+  overageCents: Type.Integer({ minimum: 0 }),
+  periodStart: Type.String({ format: 'date-time' }),
+  periodEnd: Type.String({ format: 'date-time' }),
+});
+export type PublicUsage = Static<typeof UsageItemAnswer>;
+
+export const UsageAnswer = Type.Object({ subscriptionId: Type.String(), usage: Type.Array(UsageItemAnswer) });
+export type UsageAnswer = Static<typeof UsageAnswer>;
+
+/** `redirect`: send the customer to `url`; `subscribed`: done, `url` is null. */
+export const CheckoutAnswer = Type.Object({
+  status: Type.Union([Type.Literal('redirect'), Type.Literal('subscribed')]),
+  url: Nullable(Type.String()),
+});
+export type CheckoutAnswer = Static<typeof CheckoutAnswer>;

@@ -10,7 +10,9 @@ import type {
   ResumeNonce,
   Session,
   SigningKey,
+  Subscription,
   Tenant,
+  UsageRecord,
 } from './types.js';
 
 /**
@@ -145,6 +147,34 @@ export interface Storage {
     limit: number;
     after?: { issuedAt: Date; id: string };
   }): Promise<Invoice[]>;
+
+  // ---- subscriptions and usage (SPEC section 10) -------------------------------------------------
+  /**
+   * Inserts the subscription (tenant, id), or replaces it when it already belongs to the same customer. A
+   * subscription never moves between customers: when (tenant, id) belongs to another customer nothing changes and
+   * `'other_customer'` is returned. One conditional write, as `putInvoice`: of racing puts of one new id for
+   * different customers exactly one stores it.
+   */
+  putSubscription(subscription: Subscription): Promise<Subscription | 'other_customer'>;
+  getSubscription(tenant: string, id: string): Promise<Subscription | null>;
+  /** The customer's subscriptions, ordered by createdAt then id. */
+  listSubscriptions(tenant: string, customerId: string): Promise<Subscription[]>;
+  /**
+   * Changes the given fields of (tenant, id) and sets updatedAt = now, only when it belongs to `customerId` and its
+   * status is not CANCELED; returns the updated subscription, else null and changes nothing. One conditional
+   * write: racing updates each apply whole, one after another (the last one's fields win), never half of each.
+   */
+  updateSubscription(input: {
+    tenant: string;
+    customerId: string;
+    id: string;
+    now: Date;
+    set: Partial<Pick<Subscription, 'cancelAtPeriodEnd' | 'ratePlanId' | 'amountCents' | 'currency' | 'interval'>>;
+  }): Promise<Subscription | null>;
+  /** Inserts or replaces the usage record (tenant, subscriptionId, feature). */
+  putUsage(record: UsageRecord): Promise<UsageRecord>;
+  /** The subscription's usage records, ordered by feature. */
+  listUsage(tenant: string, subscriptionId: string): Promise<UsageRecord[]>;
 
   // ---- sessions --------------------------------------------------------------------------------
   createSession(session: Session): Promise<void>;

@@ -162,3 +162,36 @@ export interface AuditEvent {
   /** Event details; never a token, secret, JWT or plain email. */
   data: Record<string, unknown>;
 }
+
+/** `CANCELED` is final; a subscription canceled at period end stays `ACTIVE` (or `TRIALING`) with `cancelAtPeriodEnd`. */
+export type SubscriptionStatus = 'ACTIVE' | 'TRIALING' | 'PAST_DUE' | 'CANCELED';
+
+export interface Subscription {
+  id: string;
+  tenant: string;
+  customerId: string;
+  offeringId: string;
+  ratePlanId: string;
+  status: SubscriptionStatus;
+  amountCents: number;
+  currency: string;
+  interval: RatePlan['interval'];
+  currentPeriodStart: Date;
+  currentPeriodEnd: Date;
+  cancelAtPeriodEnd: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One metered feature's use in a subscription's period. `included` null: no included quantity is set. */
+export interface UsageRecord {
+  tenant: string;
+  subscriptionId: string;
+  feature: string;
+  used: number;
+  included: number | null;
+  overageCents: number;
+  periodStart: Date;
+  periodEnd: Date;
+  updatedAt: Date;
+}

@@ -9,6 +9,7 @@ import { magicLinkCases, oneTimeCases } from './conformance/one-time.js';
 import { resumeCases } from './conformance/resume.js';
 import { sessionCases } from './conformance/sessions.js';
 import { signingKeyCases } from './conformance/signing-keys.js';
+import { subscriptionCases } from './conformance/subscriptions.js';
 import { embedKeyCases, tenantCases } from './conformance/tenants.js';
 
 /** The test-framework functions the suite registers with; node:test's by default (mocha and vitest fit too). */
@@ -25,6 +26,7 @@ const SECTIONS: [string, Section][] = [
   ['signing keys', signingKeyCases],
   ['customers', customerCases],
   ['offerings and invoices', offeringAndInvoiceCases],
+  ['subscriptions and usage', subscriptionCases],
   ['sessions', sessionCases],
   ['resume keys and nonces', resumeCases],
   ['bridge-token ids and rate limits', oneTimeCases],

@@ -13,6 +13,7 @@ import type {
 } from '../lib/types.js';
 import { CustomerTable } from './memory/customers.js';
 import { JtiTable, RateLimitTable } from './memory/limits.js';
+import { memorySubscriptions } from './memory/subscriptions.js';
 import { compare, copy, deleteWhere, newestFirst, scoped } from './memory/shared.js';
 
 export interface MemoryStorageOptions {
@@ -77,6 +78,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
   };
 
   return {
+    ...memorySubscriptions(),
     async init() {},
     async close() {},
     async ping() {},

@@ -37,7 +37,17 @@ async function seedTenant(f: Fixture, slug: string, keys: { embedKey: string; ki
   await must(f.admin('PUT', `${at}/offerings/off-${slug}`, {
     name: `Offer of ${slug}`, status: 'PUBLISHED', ratePlans: [{ id: 'm', name: 'Monthly', currency: 'eur', amountCents: 900, interval: 'month', features: ['x'] }],
   }), 'offering');
+  await must(f.admin('PUT', `${at}/offerings/atk-plan-offer`, {
+    name: 'Plan offer', status: 'PUBLISHED', ratePlans: [{ id: 'p1', name: 'Plan', currency: 'eur', amountCents: 100, interval: 'month', features: ['f'] }],
+  }), 'subscription offering');
+  const period = { status: 'ACTIVE', currentPeriodStart: '2026-02-01T00:00:00.000Z', currentPeriodEnd: '2026-03-01T00:00:00.000Z' };
+  await must(f.admin('PUT', `${at}/customers/atk-cust/subscriptions/sub-atk`, { offeringId: 'atk-plan-offer', ratePlanId: 'p1', ...period }), 'admin subscription');
   const sessionExternalId = `cust-${slug}`;
+  const subscriptionId = `sub-${slug}`;
+  const otherSubscriptionId = `sub-known-${slug}`;
+  await must(f.admin('PUT', `${at}/customers/${sessionExternalId}/subscriptions/${subscriptionId}`, { offeringId: `off-${slug}`, ratePlanId: 'm', ...period }), 'subscription');
+  await must(f.admin('PUT', `${at}/customers/known-${slug}/subscriptions/${otherSubscriptionId}`, { offeringId: `off-${slug}`, ratePlanId: 'm', ...period }), 'other subscription');
+  await must(f.admin('PUT', `${at}/customers/${sessionExternalId}/subscriptions/${subscriptionId}/usage/api_calls`, { used: 5, included: 10 }), 'usage');
   for (const n of [1, 2, 3]) {
     await must(f.admin('PUT', `${at}/customers/${sessionExternalId}/invoices/inv-${slug}-${n}`, {
       number: `SECRET-${slug}-${n}`, status: n === 1 ? 'PAID' : 'OPEN', amountDueCents: 100 * n, currency: 'eur', issuedAt: `2026-02-0${n}T00:00:00.000Z`,
@@ -45,7 +55,7 @@ async function seedTenant(f: Fixture, slug: string, keys: { embedKey: string; ki
   }
   const tenant: AttackTenant = {
     slug, ...keys, embedKeyId, sessionJwt: '', sessionExternalId, knownExternalId: `known-${slug}`, knownEmail, offeringId: `off-${slug}`,
-    invoiceId: `inv-${slug}-1`, invoiceNumber: `SECRET-${slug}-1`, patchKeyId: patchKey.id, revokeKeyId: revokeKey.id,
+    invoiceId: `inv-${slug}-1`, invoiceNumber: `SECRET-${slug}-1`, subscriptionId, otherSubscriptionId, patchKeyId: patchKey.id, revokeKeyId: revokeKey.id,
     promoteKid: promoteKey.kid, revokeKid: revokeSk.kid,
   };
   target().seen.add(promoteKey.secret);
@@ -63,7 +73,7 @@ interface Environment {
 async function environment(storage: Storage): Promise<Environment> {
   const logger = capturingLogger();
   const f = await createFixture(mountKoa, {
-    storage, logger, ipRateLimit: 1_000_000, magicLink: { perIpPerMinute: 100_000, perEmailPerHour: 100_000 }, housekeeping: { intervalSeconds: 0 },
+    storage, logger, ipRateLimit: 1_000_000, sessionRateLimit: 1_000_000, magicLink: { perIpPerMinute: 100_000, perEmailPerHour: 100_000 }, housekeeping: { intervalSeconds: 0 },
   });
   const handedOut = new Set<string>();
   let mail = Promise.resolve();

@@ -76,12 +76,12 @@ writeFileSync(rsaPrivateFile, rsa.privateKey.export({ type: 'pkcs8', format: 'pe
 writeFileSync(rsaPublicFile, rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString());
 
 test('help: every command and group answers --help with its usage and exit 0; no command is a usage error', async () => {
-  const groups = ['tenants', 'embed-keys', 'signing-keys', 'offerings', 'customers', 'invoices'];
+  const groups = ['tenants', 'embed-keys', 'signing-keys', 'offerings', 'customers', 'invoices', 'subscriptions'];
   const commands = [
     'serve', 'migrate', 'mint-token', 'audit', 'prune', 'tenants create', 'tenants show', 'embed-keys create', 'embed-keys list',
     'embed-keys allow', 'embed-keys revoke', 'signing-keys mint', 'signing-keys register', 'signing-keys list',
     'signing-keys promote', 'signing-keys revoke', 'offerings put', 'offerings publish', 'offerings archive', 'offerings list',
-    'customers put', 'customers list', 'invoices put', 'invoices list',
+    'customers put', 'customers list', 'invoices put', 'invoices list', 'subscriptions put', 'subscriptions list', 'subscriptions usage',
   ];
   for (const name of [...groups, ...commands]) {
     const out: string[] = [];
@@ -280,6 +280,22 @@ test('customers put / list and invoices put / list', async () => {
     fails(['invoices', 'put', 'inv_3', '--tenant', 'acme', '--customer', 'user-alice', '--number', 'X', '--status', 'LOST', '--amount-due', '1', '--currency', 'USD'], 1, /^error: invalid_request: status/m),
     fails(['invoices', 'put', 'inv_3', '--tenant', 'acme', '--customer', 'user-alice', '--amount-due', '1.5'], 2, /--amount-due must be a whole number/),
     fails(['invoices', 'list', '--tenant', 'acme', '--customer', 'nobody'], 1, /^error: not_found: /m),
+  ]);
+});
+
+test('subscriptions put / list / usage', async () => {
+  const sub = await json(['subscriptions', 'put', 'sub_1', '--tenant', 'acme', '--customer', 'user-alice', '--offering', 'starter', '--plan', 'starter-m',
+    '--period-start', '2030-01-01T00:00:00Z', '--period-end', '2030-02-01T00:00:00Z']);
+  assert.deepEqual([sub.status, sub.amountCents, sub.currency, sub.interval, sub.cancelAtPeriodEnd], ['ACTIVE', 900, 'USD', 'month', false]);
+  const listed = await json<{ subscriptions: Array<{ id: string }> }>(['subscriptions', 'list', '--tenant', 'acme', '--customer', 'user-alice']);
+  assert.deepEqual(listed.subscriptions.map((s) => s.id), ['sub_1']);
+  const usage = await json(['subscriptions', 'usage', 'sub_1', '--tenant', 'acme', '--customer', 'user-alice', '--feature', 'seats', '--used', '3', '--included', '5']);
+  assert.deepEqual([usage.feature, usage.used, usage.included, usage.overageCents, usage.periodEnd], ['seats', 3, 5, 0, '2030-02-01T00:00:00.000Z']);
+  await Promise.all([
+    fails(['subscriptions', 'put', 'sub_1', '--tenant', 'acme', '--customer', 'user-bob', '--offering', 'starter', '--plan', 'starter-m', '--period-end', '2030-02-01T00:00:00Z'], 1, /^error: conflict: /m),
+    fails(['subscriptions', 'put', 'sub_2', '--tenant', 'acme', '--customer', 'user-bob', '--offering', 'starter', '--plan', 'nope', '--period-end', '2030-02-01T00:00:00Z'], 1, /^error: invalid_request: /m),
+    fails(['subscriptions', 'usage', 'sub_1', '--tenant', 'acme', '--customer', 'user-bob', '--feature', 'seats', '--used', '1'], 1, /^error: not_found: /m),
+    fails(['subscriptions', 'usage', 'sub_1', '--tenant', 'acme', '--customer', 'user-alice', '--feature', 'seats', '--used', '1.5'], 2, /--used must be a whole number/),
   ]);
 });
 

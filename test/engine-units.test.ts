@@ -28,6 +28,10 @@ describe('createBridge options', () => {
     ['ipRateLimit', { ipRateLimit: 0 }, /ipRateLimit must be an integer/],
     ['logger', { logger: { info() {} } }, /logger must have a debug\(\) method/],
     ['locale', { magicLink: { locale: 'not a locale!' } }, /magicLink.locale/],
+    ['a subscription hook that is not a function', { dataSource: { listSubscriptions: 'yes' } }, /dataSource.listSubscriptions must be a function/],
+    ['an id-scoped hook without listSubscriptions', { dataSource: { cancelSubscription: async () => ({}) } }, /dataSource.cancelSubscription needs dataSource.listSubscriptions/],
+    ['an unknown dataSource hook', { dataSource: { listPayments: async () => [] } }, /unknown option dataSource.listPayments/],
+    ['sessionRateLimit', { sessionRateLimit: 0 }, /sessionRateLimit must be an integer/],
   ];
   for (const [label, patch, message] of bad) {
     it(`createBridge: ${label} fails at construction, naming the option`, () => {

@@ -60,11 +60,11 @@ describe('answer schemas', () => {
       assert.ok(answer && answer.status < 300, `${method} ${path}: ${answer?.status} ${String(answer?.body)}`);
       const parsed = answer.body === null ? null : JSON.parse(String(answer.body));
       const admin = ADMIN_ROUTES.find((r) => r.method === method && new RegExp(`^/v1/admin${r.path.replace(/:[a-zA-Z]+/g, '[^/]+')}$`).test(pathname));
-      const widget = WIDGET_ROUTES.find((r) => r.method === method && r.path === pathname);
+      const widget = WIDGET_ROUTES.find((r) => r.method === method && new RegExp(`^${r.path.replace(/:[a-zA-Z]+/g, '[^/]+')}$`).test(pathname));
       const schema = admin?.answer.schema ?? widget?.answer.schema;
       if (schema) {
         assert.ok(Value.Check(schema, parsed), `${method} ${path}: ${JSON.stringify([...Value.Errors(schema, parsed)].slice(0, 2))}`);
-        seen.add(`${method} ${admin ? `/v1/admin${admin.path}` : pathname}`);
+        seen.add(`${method} ${admin ? `/v1/admin${admin.path}` : widget?.path}`);
       }
       return parsed;
     };
@@ -94,6 +94,15 @@ describe('answer schemas', () => {
     await call('GET', '/v1/embed/me', undefined, bearer);
     await call('GET', '/v1/embed/invoices?limit=5', undefined, bearer);
     await call('POST', '/v1/embed/auth/refresh', {}, bearer);
+    await call('PUT', `${t}/customers/c1/subscriptions/sub_1`, { offeringId: 'pro', ratePlanId: 'm', status: 'ACTIVE', currentPeriodStart: '2026-01-01T00:00:00Z', currentPeriodEnd: '2026-02-01T00:00:00Z' });
+    await call('GET', `${t}/customers/c1/subscriptions`);
+    await call('PUT', `${t}/customers/c1/subscriptions/sub_1/usage/seats`, { used: 3, included: 5 });
+    await call('GET', '/v1/embed/subscriptions', undefined, bearer);
+    await call('GET', '/v1/embed/subscriptions/sub_1/usage', undefined, bearer);
+    await call('POST', '/v1/embed/subscriptions/sub_1/cancel', {}, bearer);
+    await call('POST', '/v1/embed/subscriptions/sub_1/resume', {}, bearer);
+    await call('POST', '/v1/embed/subscriptions/sub_1/change-plan', { ratePlanId: 'm' }, bearer);
+    await call('POST', '/v1/embed/checkout', { offeringId: 'pro', ratePlanId: 'm', returnUrl: `${origin}/account` }, bearer);
     await call('POST', '/v1/embed/auth/magic-link', { email: 'c1@example.com', returnUrl: `${origin}/billing` }, embed);
     await bridge.drain();
     const token = /aforo_magic_token=([A-Za-z0-9_-]+)/.exec(mailer.outbox[0]?.text ?? '')?.[1];

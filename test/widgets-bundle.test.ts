@@ -9,9 +9,10 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { loadWidgetAssets, readPrebuiltBundle, widgetAssetsFrom } from '../lib/widget-assets.js';
 
-const BUDGET = 15 * 1024;
+// The budget of the whole widget family (issue 16: every widget, one bundle, at most 20 KB gzip).
+const BUDGET = 20 * 1024;
 
-test('bundle: loader, session, pricing card, invoice list and magic-link form fit in 15 KB gzip', async () => {
+test('bundle: loader, session, pricing card, invoice list, subscribe button and magic-link form fit in 20 KB gzip', async () => {
   const assets = await loadWidgetAssets();
   const loader = assets.get('/v1/embed/loader.js');
   assert.ok(loader);

@@ -71,7 +71,7 @@ const en = {
   continueText: 'Continue to sign in and see your invoices.',
   continue: 'Continue',
   startFailed: 'We could not sign you in. Reload the page to try again.',
-  broken: 'This widget could not start.',
+  broken: 'This widget could not start.', subscribe: 'Subscribe', subscribed: 'Subscribed', subscribeDown: 'Subscribing is unavailable right now.', signInSubscribe: 'Sign in to subscribe.',
 };
 
 export type Messages = typeof en;
@@ -98,7 +98,7 @@ const es: Messages = {
   linkUsed: 'Este enlace de acceso ya se usó en este navegador. Pide uno nuevo abajo.',
   linkUsedIn: 'Este enlace de acceso ya se usó en este navegador; tu sesión está iniciada.',
   continueText: 'Continúa para iniciar sesión y ver tus facturas.', continue: 'Continuar',
-  startFailed: 'No pudimos iniciar tu sesión. Recarga la página para intentarlo de nuevo.', broken: 'Este widget no pudo iniciarse.',
+  startFailed: 'No pudimos iniciar tu sesión. Recarga la página para intentarlo de nuevo.', broken: 'Este widget no pudo iniciarse.', subscribe: 'Suscribirse', subscribed: 'Suscrito', subscribeDown: 'La suscripción no está disponible ahora.', signInSubscribe: 'Inicia sesión para suscribirte.',
 };
 
 const fr: Messages = {
@@ -123,7 +123,7 @@ const fr: Messages = {
   linkUsed: 'Ce lien de connexion a déjà été utilisé dans ce navigateur. Demandez-en un nouveau ci-dessous.',
   linkUsedIn: 'Ce lien de connexion a déjà été utilisé dans ce navigateur ; vous êtes connecté.',
   continueText: 'Continuez pour vous connecter et voir vos factures.', continue: 'Continuer',
-  startFailed: 'La connexion a échoué. Rechargez la page pour réessayer.', broken: 'Ce widget n’a pas pu démarrer.',
+  startFailed: 'La connexion a échoué. Rechargez la page pour réessayer.', broken: 'Ce widget n’a pas pu démarrer.', subscribe: 'S’abonner', subscribed: 'Abonné', subscribeDown: 'L’abonnement est indisponible pour le moment.', signInSubscribe: 'Connectez-vous pour vous abonner.',
 };
 
 const de: Messages = {
@@ -150,7 +150,7 @@ const de: Messages = {
   linkUsedIn: 'Dieser Anmeldelink wurde in diesem Browser bereits verwendet; Sie sind angemeldet.',
   continueText: 'Fahren Sie fort, um sich anzumelden und Ihre Rechnungen zu sehen.', continue: 'Weiter',
   startFailed: 'Die Anmeldung ist fehlgeschlagen. Laden Sie die Seite neu, um es erneut zu versuchen.',
-  broken: 'Dieses Widget konnte nicht starten.',
+  broken: 'Dieses Widget konnte nicht starten.', subscribe: 'Abonnieren', subscribed: 'Abonniert', subscribeDown: 'Das Abonnieren ist gerade nicht möglich.', signInSubscribe: 'Melden Sie sich an, um zu abonnieren.',
 };
 
 const TABLES: Record<string, Messages> = { en, es, fr, de };

@@ -6,6 +6,7 @@ import { messagesFor } from './i18n.js';
 import { mountInvoiceList } from './invoice-list.js';
 import { pageSession } from './page-session.js';
 import { mountPricingCard } from './pricing-card.js';
+import { mountSubscribeButton } from './subscribe-button.js';
 import type { Session } from './session.js';
 
 const SELECTOR = '[data-aforo-widget]';
@@ -31,8 +32,8 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
     root.replaceChildren(h('section', { class: 'w' }, h('p', { class: 'status error', role: 'status' }, t.broken)));
     emit(host, kind ?? 'widget', 'error', { code: 'invalid_config' });
   };
-  if (kind !== 'pricing-card' && kind !== 'invoice-list') {
-    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card" and "invoice-list"`);
+  if (kind !== 'pricing-card' && kind !== 'invoice-list' && kind !== 'subscribe-button') {
+    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card", "invoice-list" and "subscribe-button"`);
   }
   if (!tenant || !embedKey) return broken(`${kind}: data-aforo-tenant-slug and data-aforo-embed-key are both required`);
   if (!base) return broken(`${kind}: the engine URL is unknown; load the widgets from {prefix}/v1/embed/loader.js or set data-aforo-api-base`);
@@ -48,6 +49,7 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   }
   const session = safeSession(ctx);
   if (!session) return broken(`${kind}: one page holds one session; every widget on it must name the same engine, tenant and embed key`);
+  if (kind === 'subscribe-button') return mountSubscribeButton(ctx, session, bridgeToken);
   mountInvoiceList(ctx, { session, bridgeToken, magicLink: option('magic-link') === 'true' });
 }
 

@@ -13,6 +13,7 @@ import type { MigrationReport } from './migrate.js';
 import { migrateSchema, requireCurrentSchema } from './migrate.js';
 import { oneTimeMethods } from './one-time.js';
 import { resumeMethods } from './resume.js';
+import { subscriptionMethods } from './subscriptions.js';
 import { tenantKeyMethods } from './tenant-keys.js';
 
 export type { MigrationReport } from './migrate.js';
@@ -170,6 +171,7 @@ export function createSqlStorage(setup: SqlStorageSetup): SqlStorage {
     ...customerMethods(db),
     ...oneTimeMethods(db),
     ...resumeMethods(db),
+    ...subscriptionMethods(db),
     ...engineAuditMethods(db),
   };
 }

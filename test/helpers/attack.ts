@@ -33,6 +33,9 @@ export interface AttackTenant {
   /** An invoice of `sessionExternalId`. */
   invoiceId: string;
   invoiceNumber: string;
+  /** An ACTIVE subscription of `sessionExternalId`, and one of `knownExternalId` (another customer of the tenant). */
+  subscriptionId: string;
+  otherSubscriptionId: string;
   /** Spare keys the admin cases may change without touching the ones above. */
   patchKeyId: string;
   revokeKeyId: string;
@@ -433,6 +436,15 @@ const WIDGET: WidgetSpec[] = [
   { name: 'resume', method: 'POST', path: '/v1/embed/auth/resume', ok: is('session_invalid'), body: async () => ({ proof: 'a.b.c' }) },
   { name: 'me', method: 'GET', path: '/v1/embed/me', ok: is(200), session: 'shared' },
   { name: 'invoices', method: 'GET', path: '/v1/embed/invoices', ok: is(200), session: 'shared' },
+  { name: 'subscriptions', method: 'GET', path: '/v1/embed/subscriptions', ok: is(200), session: 'shared' },
+  { name: 'usage', method: 'GET', path: '/v1/embed/subscriptions/:id/usage', ok: is(200), session: 'shared' },
+  { name: 'cancel', method: 'POST', path: '/v1/embed/subscriptions/:id/cancel', ok: is(200), session: 'shared', body: async () => ({}) },
+  { name: 'resume-subscription', method: 'POST', path: '/v1/embed/subscriptions/:id/resume', ok: is(200), session: 'shared', body: async () => ({}) },
+  { name: 'change-plan', method: 'POST', path: '/v1/embed/subscriptions/:id/change-plan', ok: is(200), session: 'shared', body: async () => ({ ratePlanId: 'm' }) },
+  {
+    name: 'checkout', method: 'POST', path: '/v1/embed/checkout', ok: is(200), session: 'shared',
+    body: async (t) => ({ offeringId: t.a.offeringId, ratePlanId: 'm', returnUrl: RETURN_URL }),
+  },
 ];
 const widget = (name: string): WidgetSpec => WIDGET.find((w) => w.name === name) as WidgetSpec;
 
@@ -443,6 +455,8 @@ interface Overrides {
   body?: Buffer | null;
   query?: string;
   contentLength?: number;
+  /** The raw `:id` path segment (default: the session customer's subscription). */
+  pathId?: string;
 }
 
 async function widgetCall(t: AttackTarget, spec: WidgetSpec, over: Overrides = {}): Promise<WireAnswer> {
@@ -461,7 +475,7 @@ async function widgetCall(t: AttackTarget, spec: WidgetSpec, over: Overrides = {
   }
   return wire(t.base, {
     method: spec.method,
-    path: `${spec.path}${over.query ?? ''}`,
+    path: `${spec.path.replace(':id', over.pathId ?? encodeURIComponent(t.a.subscriptionId))}${over.query ?? ''}`,
     headers: [...headers.entries(), ...(over.extraHeaders ?? [])],
     body,
     contentLength: over.contentLength,
@@ -954,6 +968,13 @@ function baseBody(key: string): unknown {
         ratePlans: [{ id: 'p1', name: 'Plan', currency: 'eur', amountCents: 100, interval: 'month', features: ['f'] }],
       };
     case 'PUT /tenants/:slug/customers/:externalId': return { email: 'atk-cust@t.test', name: 'Attack customer' };
+    case 'PUT /tenants/:slug/customers/:externalId/subscriptions/:id':
+      return {
+        offeringId: 'atk-plan-offer', ratePlanId: 'p1', status: 'ACTIVE', currentPeriodStart: '2026-02-01T00:00:00.000Z',
+        currentPeriodEnd: '2026-03-01T00:00:00.000Z', cancelAtPeriodEnd: false,
+      };
+    case 'PUT /tenants/:slug/customers/:externalId/subscriptions/:id/usage/:feature':
+      return { used: 12, included: 10, overageCents: 200, periodStart: '2026-02-01T00:00:00.000Z', periodEnd: '2026-03-01T00:00:00.000Z' };
     case 'PUT /tenants/:slug/customers/:externalId/invoices/:id':
       return {
         number: 'A-1', status: 'OPEN', amountDueCents: 100, amountPaidCents: 0, currency: 'eur', issuedAt: '2026-02-01T00:00:00.000Z',
@@ -972,6 +993,8 @@ function validParam(t: AttackTarget, key: string, name: string): string {
   if (key.endsWith('/offerings/:id')) return 'atk-offer';
   if (name === 'externalId') return 'atk-cust';
   if (key.endsWith('/invoices/:id')) return 'inv-atk';
+  if (name === 'id' && key.includes('/subscriptions/')) return 'sub-atk';
+  if (name === 'feature') return 'api_calls';
   throw new Error(`no valid value for :${name} of ${key}: add one to validParam in test/helpers/attack.ts`);
 }
 
@@ -1353,6 +1376,72 @@ function resumeGroups(): AttackGroup[] {
   ];
 }
 
+// ---- subscriptions, usage and checkout (SPEC section 10) ------------------------------------------------------
+
+const SUBSCRIPTION_ID_ROUTES = ['usage', 'cancel', 'resume-subscription', 'change-plan'];
+
+function subscriptionGroups(): AttackGroup[] {
+  const groups: AttackGroup[] = [];
+  for (const name of SUBSCRIPTION_ID_ROUTES) {
+    const spec = widget(name);
+    groups.push(caseGroup(`${name}: a hostile :id (NUL, lone surrogate, malformed escape, 10 KB) is 400 invalid_request; an unknown one 404; nothing is 5xx`, (t) => [
+      { label: `${name} with the customer's own subscription`, expect: spec.ok, send: () => widgetCall(t, spec) },
+      ...PATH_VALUES.map(([label, value, expect]) => ({
+        label: `${name} :id: ${label}`, expect, send: () => widgetCall(t, spec, { pathId: value }),
+      })),
+      { label: `${name} :id: a 101-character id`, expect: INVALID, send: () => widgetCall(t, spec, { pathId: 's'.repeat(101) }) },
+      { label: `${name} :id: unknown`, expect: is('not_found'), send: () => widgetCall(t, spec, { pathId: 'sub-unknown' }) },
+    ]));
+    groups.push(caseGroup(`${name}: another customer's or another tenant's subscription id is 404 not_found; another tenant's session 401`, (t) => [
+      { label: `${name}: a subscription of another customer of the tenant`, expect: is('not_found'), send: () => widgetCall(t, spec, { pathId: encodeURIComponent(t.a.otherSubscriptionId) }) },
+      { label: `${name}: a subscription of the other tenant's session customer`, expect: is('not_found'), send: () => widgetCall(t, spec, { pathId: encodeURIComponent(t.b.subscriptionId) }) },
+      { label: `${name}: the other tenant's session JWT`, expect: is('session_invalid'), send: () => widgetCall(t, spec, { headers: { authorization: bearer(t.b.sessionJwt) } }) },
+    ]));
+  }
+  const field = (spec: WidgetSpec, name: string, values: Hostile[]) =>
+    caseGroup(`${spec.name}: body.${name} that is not a 1-100 character well-formed string is 400 invalid_request; nothing is 5xx`, async (t) => values.map((v) => ({
+      label: `${spec.name} body.${name}: ${v.label}`,
+      expect: v.expect,
+      send: async () => widgetCall(t, spec, { body: encodeJson({ ...((await spec.body?.(t)) as object), [name]: v.value }) }),
+    })));
+  const ids: Hostile[] = [...MALFORMED_STRINGS, ...wrongTypes(false), h('an empty string', ''), h('101 characters', 'p'.repeat(101)),
+    h('an unknown id', 'nope', is('not_found')), h('SQL', "m'; drop table subscriptions; --", is('not_found')), h('"__proto__"', '__proto__', is('not_found'))];
+  groups.push(field(widget('change-plan'), 'ratePlanId', ids));
+  groups.push(field(widget('checkout'), 'offeringId', ids));
+  groups.push(field(widget('checkout'), 'ratePlanId', ids));
+  groups.push(caseGroup('checkout: body.offeringId of the other tenant is 404 not_found', (t) => [
+    { label: 'checkout: the other tenant\'s offering', expect: is('not_found'), send: async () => widgetCall(t, widget('checkout'), { body: encodeJson({ offeringId: t.b.offeringId, ratePlanId: 'm', returnUrl: RETURN_URL }) }) },
+  ]));
+  groups.push(field(widget('checkout'), 'returnUrl', [
+    ...MALFORMED_STRINGS, ...wrongTypes(false),
+    ...['https://evil.example.com/x', 'https://shop.example.com.evil.com/', 'https://shop.example.com@evil.com/', 'http://shop.example.com/', 'javascript:alert(1)', '']
+      .map((url) => h(JSON.stringify(url), url, is('return_url_not_allowed', 'invalid_request'))),
+  ]));
+  groups.push(customGroup('cancel and resume racing on one subscription: every call answers 200, the row ends as one of them left it, never a 5xx', async (t, fail) => {
+    const cancel = widget('cancel');
+    const resume = widget('resume-subscription');
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => widgetCall(t, i % 2 === 0 ? cancel : resume)));
+    for (const answer of answers) if (answer.status !== 200) fail(`a racing cancel/resume answered ${got(answer)}`);
+    const listed = await widgetCall(t, widget('subscriptions'));
+    const mine = (listed.json as { subscriptions?: Array<{ id: string; cancelAtPeriodEnd: boolean }> } | null)?.subscriptions?.find((s) => s.id === t.a.subscriptionId);
+    if (!mine) fail(`the subscription is gone after the race: ${got(listed)}`);
+    else if (typeof mine.cancelAtPeriodEnd !== 'boolean') fail('cancelAtPeriodEnd is no boolean after the race');
+    const resumed = await widgetCall(t, resume);
+    if (resumed.status !== 200 || (resumed.json as { subscription?: { cancelAtPeriodEnd?: unknown } })?.subscription?.cancelAtPeriodEnd !== false) fail(`a last resume answered ${got(resumed)}`);
+  }));
+  groups.push(customGroup('checkout racing for one plan: every call answers 200 subscribed and the customer holds one subscription of the offering', async (t, fail) => {
+    const externalId = `racer-${randomBytes(4).toString('hex')}`;
+    const jwt = await newSession(t, t.a, externalId);
+    const spec = widget('checkout');
+    const answers = await Promise.all(Array.from({ length: 12 }, () => widgetCall(t, spec, { headers: { authorization: bearer(jwt) } })));
+    for (const answer of answers) if (answer.status !== 200) fail(`a racing checkout answered ${got(answer)}`);
+    const listed = await widgetCall(t, widget('subscriptions'), { headers: { authorization: bearer(jwt) } });
+    const count = (listed.json as { subscriptions?: unknown[] } | null)?.subscriptions?.length;
+    if (count !== 1) fail(`the customer holds ${count} subscriptions after racing checkouts, not 1`);
+  }));
+  return groups;
+}
+
 // ---- the battery ---------------------------------------------------------------------------------------------
 
 /** Every group of the battery, in the order they run. */
@@ -1363,7 +1452,8 @@ export function attackGroups(): AttackGroup[] {
         if (!WIDGET.some((w) => w.method === route.method && w.path === route.path)) fail(`${route.method} ${route.path} is not in the battery's WIDGET list`);
       }
     }),
-    ...widgetHeaderGroups(), ...widgetBodyGroups(), ...widgetQueryGroups(), ...tokenGroups(), ...adminGroups(), ...flowGroups(), ...resumeGroups(),
+    ...widgetHeaderGroups(), ...widgetBodyGroups(), ...widgetQueryGroups(), ...subscriptionGroups(), ...tokenGroups(), ...adminGroups(), ...flowGroups(),
+    ...resumeGroups(),
   ];
 }
 

@@ -14,8 +14,8 @@ import { SCHEMA_VERSION } from '../../storage/sql/migrations/index.js';
 import { sqliteStorage } from '../../storage/sqlite.js';
 
 /**
- * Undoes migrations 2 to 4 on a current database, leaving what release 1 left: no offering position, no resume-key
- * column or nonces, no change feed, version 1, and only v001 recorded as run.
+ * Undoes migrations 2 to 5 on a current database, leaving what release 1 left: no offering position, no resume-key
+ * column or nonces, no change feed, no subscriptions or usage records, version 1, and only v001 recorded as run.
  */
 async function backToVersion1(dialect: string, db: SqlTestDatabase): Promise<void> {
   const watched = ['embed_keys', 'signing_keys', 'tenants', 'sessions', 'customers'];
@@ -24,6 +24,7 @@ async function backToVersion1(dialect: string, db: SqlTestDatabase): Promise<voi
       ? [...watched.map((table) => `drop trigger ${table}_changed`), 'drop table aforo_changes']
       : watched.flatMap((table) => [`drop trigger ${table}_changed on ${table}`, `drop function ${table}_notify()`]);
   for (const sql of [
+    'drop table usage_records', 'drop table subscriptions',
     ...feed,
     'drop table resume_nonces', 'drop index sessions_jkt', 'alter table sessions drop column jkt',
     'alter table offerings drop column position',

@@ -4,6 +4,7 @@ import { v001Initial } from './v001-initial.js';
 import { v002OfferingPosition } from './v002-offering-position.js';
 import { v003Resume } from './v003-resume.js';
 import { v004ChangeFeed } from './v004-change-feed.js';
+import { v005Subscriptions } from './v005-subscriptions.js';
 
 export { SCHEMA_VERSION } from './version.js';
 
@@ -17,5 +18,6 @@ export function migrationsFor(dialect: SqlDialect): MigrationObject[] {
     { name: 'v002_offering_position', class: v002OfferingPosition() },
     { name: 'v003_resume', class: v003Resume(dialect) },
     { name: 'v004_change_feed', class: v004ChangeFeed(dialect) },
+    { name: 'v005_subscriptions', class: v005Subscriptions(dialect) },
   ];
 }
