@@ -5,26 +5,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleBrowserScript } from './build-widgets.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Returns `{ js, css }`, the minified studio script and its style sheet. esbuild is a dev dependency, loaded only when building. */
+/** Returns `{ js, css }`, the minified studio script and its style sheet. */
 export async function buildStudioBundle() {
-  const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    entryPoints: [join(root, 'studio', 'main.ts')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: 'es2020',
-    platform: 'browser',
-    legalComments: 'none',
-    charset: 'utf8',
-    write: false,
-    logLevel: 'silent',
-  });
+  const js = await bundleBrowserScript('studio', 'main.ts');
   const css = await readFile(join(root, 'studio', 'studio.css'), 'utf8');
-  return { js: result.outputFiles[0].text, css };
+  return { js, css };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,11 +7,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Returns the minified loader script as a string. esbuild is a dev dependency, loaded only when building. */
-export async function buildWidgetBundle() {
+/**
+ * Bundles one browser entry point (a path under the repository) into a minified IIFE script and returns it as a
+ * string: the widget bundle and Embed Studio's are built alike. esbuild is a dev dependency, loaded only when building.
+ */
+export async function bundleBrowserScript(...entry) {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [join(root, 'widgets', 'loader.ts')],
+    entryPoints: [join(root, ...entry)],
     bundle: true,
     minify: true,
     format: 'iife',
@@ -23,6 +26,11 @@ export async function buildWidgetBundle() {
     logLevel: 'silent',
   });
   return result.outputFiles[0].text;
+}
+
+/** Returns the minified loader script as a string. */
+export function buildWidgetBundle() {
+  return bundleBrowserScript('widgets', 'loader.ts');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
