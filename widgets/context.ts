@@ -12,4 +12,9 @@ export interface WidgetContext {
   locale: string | undefined;
   /** The widget's copy in that locale's language. */
   t: Messages;
+  /**
+   * Aborted when the widget is unmounted (`unmountWidget`, a React component's unmount): timers, pollers, listeners
+   * and session subscriptions the widget starts stop on it, and nothing it still awaits touches the page after.
+   */
+  signal: AbortSignal;
 }

@@ -183,7 +183,7 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
   }
 
   const unsubscribe = session.onChange((nowSignedIn) => {
-    if (!host.isConnected) return void unsubscribe();
+    if (!host.isConnected || ctx.signal.aborted) return void unsubscribe();
     if (nowSignedIn === signedIn) return;
     signedIn = nowSignedIn;
     emit(host, WIDGET, nowSignedIn ? 'signed-in' : 'signed-out');
@@ -191,6 +191,7 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     else showSignedOut();
   });
 
+  ctx.signal.addEventListener('abort', unsubscribe, { once: true });
   say(t.loading);
   // A magic-link page with no link to redeem first tries to resume this browser's session (SPEC section 9).
   const start = magicLink && !bridgeToken && !pendingMagicToken() ? session.resume() : session.getSessionJwt(bridgeToken ?? undefined);

@@ -10,12 +10,13 @@ import { mountSubscribeButton } from './subscribe-button.js';
 import type { Session } from './session.js';
 
 const SELECTOR = '[data-aforo-widget]';
-const mounted = new WeakSet<Element>();
+const mounted = new WeakMap<Element, AbortController>();
 
 /** Mounts one widget element; `apiBase` is the engine's mount URL unless the element names its own. */
 export function mountWidget(host: HTMLElement, apiBase: string): void {
   if (mounted.has(host)) return;
-  mounted.add(host);
+  const lifetime = new AbortController();
+  mounted.set(host, lifetime);
   const option = (name: string): string | null => host.getAttribute('data-aforo-' + name);
   const kind = option('widget');
   const tenant = option('tenant-slug') ?? host.getAttribute('data-tenant-slug');
@@ -40,7 +41,7 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   const theme = option('theme');
   if (theme !== null && theme !== 'light' && theme !== 'dark' && theme !== 'auto') warn(`${kind}: data-aforo-theme "${theme}" is not light, dark or auto; using auto`);
   const target = { apiBase: base, tenant, embedKey };
-  const ctx: WidgetContext = { host, root, target, option, locale, t };
+  const ctx: WidgetContext = { host, root, target, option, locale, t, signal: lifetime.signal };
   if (kind === 'pricing-card') {
     // A bridge token on an anonymous widget still starts the page session, so it is not wasted.
     if (bridgeToken) void safeSession(ctx)?.getSessionJwt(bridgeToken).catch(() => null);
@@ -59,6 +60,18 @@ function safeSession(ctx: WidgetContext): Session | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Stops a mounted widget: aborts its `signal` (timers, pollers, session listeners), empties its shadow root, and
+ * lets `mountWidget` mount the element afresh. The page session stays: other widgets may still use it.
+ */
+export function unmountWidget(host: HTMLElement): void {
+  const lifetime = mounted.get(host);
+  if (!lifetime) return;
+  mounted.delete(host);
+  lifetime.abort();
+  host.shadowRoot?.replaceChildren();
 }
 
 /** Mounts every widget under `root`. */

@@ -12,5 +12,5 @@ export { AforoSession, type AforoSessionApi } from './page-session.js';
 export { createSession, refreshDelay, type Session } from './session.js';
 export { ApiError, type ApiTarget } from './http.js';
 export { captureMagicToken } from './magic-token.js';
-export { mountAll, mountWidget, watchWidgets } from './mount.js';
+export { mountAll, mountWidget, unmountWidget, watchWidgets } from './mount.js';
 export type { ConfigAnswer, InvoicesAnswer, SessionAnswer, WireInvoice, WireOffering, WireRatePlan } from './wire.js';
