@@ -1,5 +1,5 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
-import { randomId, type Sealer } from './crypto.js';
+import { sortableId, type Sealer } from './crypto.js';
 import type { Logger } from './config.js';
 import { loggableError } from './errors.js';
 import type { Storage } from './storage.js';
@@ -68,7 +68,7 @@ export class Auditor {
   /** The audit row of an event, for a storage step that appends it with other writes (then `announce` it). */
   event(type: string, tenant: string, at: Date, caller: Caller, data: Record<string, unknown>): AuditEvent {
     return {
-      id: randomId('evt_', 12),
+      id: sortableId('evt_', at),
       tenant,
       type,
       at,

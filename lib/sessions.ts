@@ -1,5 +1,5 @@
 import type { Caller } from './audit.js';
-import { randomId } from './crypto.js';
+import { sortableId } from './crypto.js';
 import type { Engine } from './engine.js';
 import { BridgeError } from './errors.js';
 import type { SessionClaims } from './session-tokens.js';
@@ -47,7 +47,7 @@ interface NewSession {
 
 function newSession(engine: Engine, input: NewSession, now: Date): Session {
   return {
-    sid: randomId('sid_'),
+    sid: sortableId('sid_', now),
     tenant: input.tenant,
     customerId: input.customer.id,
     embedKeyId: input.embedKey,

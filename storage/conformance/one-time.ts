@@ -143,6 +143,37 @@ export const oneTimeCases: Section = (it, s) => {
     assert.equal(stored.filter((session) => session !== null).length, 1);
     assert.equal((await storage.listAudit({ tenant: world.tenant, limit: 50 })).length, 1);
   });
+
+  it('startSession: a concurrent mix of fresh jtis, racing copies of one jti and replays of a used one: each fresh jti and one copy win', async () => {
+    const storage = s();
+    if (!storage.startSession) return;
+    const world = await addWorld(storage);
+    const jtiOf = (jti: string, now = at(0)) => ({ tenant: world.tenant, kid: world.signingKey.kid, jti, expiresAt: at(5 * MINUTE), now });
+    const used = unique('jti-used-');
+    assert.equal(await storage.startSession({ jti: jtiOf(used), session: sessionRecord(world), audit: auditRecord(world.tenant) }), true);
+    const raced = unique('jti-raced-');
+    const calls = [
+      ...times(12, () => ({ jti: jtiOf(unique('jti-fresh-')), expect: true as boolean | null })),
+      ...times(6, () => ({ jti: jtiOf(raced), expect: null })),
+      ...times(4, () => ({ jti: jtiOf(used, at(MINUTE)), expect: false })),
+    ].map((call) => ({ ...call, session: sessionRecord(world), audit: auditRecord(world.tenant) }));
+    // Interleaved, so that the copies and replays share whatever batch the storage forms with the fresh ones.
+    const order = calls.map((_, i) => i).sort((a, b) => (a * 7) % calls.length - (b * 7) % calls.length);
+    const results = new Array<boolean>(calls.length);
+    await Promise.all(order.map(async (i) => {
+      results[i] = await storage.startSession!({ jti: calls[i].jti, session: calls[i].session, audit: calls[i].audit });
+    }));
+    calls.forEach((call, i) => {
+      if (call.expect !== null) assert.equal(results[i], call.expect, `call ${i}`);
+    });
+    assert.equal(calls.filter((call, i) => call.expect === null && results[i]).length, 1, 'one copy of the raced jti wins');
+    for (const [i, call] of calls.entries()) {
+      assert.equal((await storage.getSession(call.session.sid)) !== null, results[i], `session of call ${i} stored exactly when it won`);
+    }
+    const audited = new Set(ids(await storage.listAudit({ tenant: world.tenant, limit: 100 })));
+    assert.equal(audited.size, 1 + 12 + 1);
+    calls.forEach((call, i) => assert.equal(audited.has(call.audit.id), results[i], `audit row of call ${i}`));
+  });
 };
 
 export const magicLinkCases: Section = (it, s) => {

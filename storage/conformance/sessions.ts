@@ -25,6 +25,23 @@ export const sessionCases: Section = (it, s) => {
     assert.equal(await s().getSessionWithCustomer(unique('sid_')), null);
   });
 
+  it('getSessionWithCustomer: 30 concurrent lookups of different, repeated and unknown sids each get their own answer', async () => {
+    const world = await addWorld(s());
+    const other = await addWorld(s());
+    const sessions = [...Array.from({ length: 8 }, () => sessionRecord(world)), ...Array.from({ length: 4 }, () => sessionRecord(other))];
+    for (const session of sessions) await s().createSession(session);
+    await s().revokeSession(sessions[3].sid, at(MINUTE));
+    const asked = Array.from({ length: 30 }, (_, i) => (i % 5 === 4 ? unique('sid_') : sessions[i % sessions.length].sid));
+    const answers = await Promise.all(asked.map((sid) => s().getSessionWithCustomer(sid)));
+    answers.forEach((answer, i) => {
+      const session = sessions.find((candidate) => candidate.sid === asked[i]);
+      if (!session) return assert.equal(answer, null, `unknown sid ${i}`);
+      const customer = world.tenant === session.tenant ? world.customer : other.customer;
+      const revokedAt = session.sid === sessions[3].sid ? at(MINUTE) : session.revokedAt;
+      assert.deepEqual(answer, { session: { ...session, revokedAt }, customer }, `lookup ${i}`);
+    });
+  });
+
   it('touchSession: sets refreshedAt to now and returns the session', async () => {
     const session = sessionRecord(await addWorld(s()));
     await s().createSession(session);

@@ -24,8 +24,9 @@ function listeners(): { add(listener: Listener): () => void; emit(topic: string)
 
 /**
  * SQLite: triggers append each change to `aforo_changes` in the writing transaction (migration 4). `catchUp` runs
- * synchronously on the read connection: `PRAGMA data_version` tells, in microseconds, whether any other connection
- * committed since the last look; only then are the rows past the last sequence number this process saw read.
+ * synchronously: the writer connection's `PRAGMA data_version` tells, in a microsecond, whether any other connection
+ * committed since the last look (this process's own commits do not count: it forgets what it writes itself); only
+ * then are the rows past the last sequence number this process saw read, on the read connection.
  */
 export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now): ChangeFeed & { start(): Promise<void> } {
   const out = listeners();
@@ -36,7 +37,7 @@ export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now):
   const maxSeq = (): number => Number(db.readSync('select coalesce(max(seq), 0) as seq from aforo_changes')[0].seq);
 
   const catchUp = (): undefined => {
-    const [{ data_version: version }] = db.readSync('pragma data_version');
+    const version = db.writerDataVersion();
     const at = now();
     // Rows are pruned only after SQLITE_CHANGES_KEPT_MS, so a process that looks more often than half of that never
     // misses one.
@@ -63,7 +64,7 @@ export function sqliteChangeFeed(db: SqlDatabase, now: () => number = Date.now):
     subscribe: out.add,
     catchUp,
     async start() {
-      lastVersion = db.readSync('pragma data_version')[0].data_version;
+      lastVersion = db.writerDataVersion();
       lastSeq = maxSeq();
       lastCheck = now();
     },

@@ -9,6 +9,11 @@ export interface Connections extends SqlRunner {
   exclusive<T>(work: (connection: SqlRunner) => Promise<T>): Promise<T>;
   /** SQLite only: a read run synchronously on a read connection (the change feed's per-request check). */
   readSync?(sql: string, params?: readonly unknown[]): Row[];
+  /**
+   * SQLite only: `PRAGMA data_version` of the writer connection, read synchronously. It changes when another
+   * connection commits, not when this one does: this process's own writes are not news to its change feed.
+   */
+  writerDataVersion?(): unknown;
   /** Closes what these connections opened themselves (not the ORM's pool, which the ORM closes). */
   close(): Promise<void>;
 }
@@ -93,6 +98,9 @@ export function sqliteConnections(
     run: (sql, params = []) => statement(() => writes.run(sql, params)),
     read: (sql, params = []) => driver.all(reader(), sql, params),
     readSync: (sql, params = []) => driver.allSync!(reader(), sql, params),
+    // Outside the statement queue on purpose: inside a transaction of this writer no other connection can commit,
+    // so the value read there is the one the transaction will end with.
+    writerDataVersion: () => driver.allSync!(writer, 'pragma data_version', [])[0].data_version,
     async exclusive(work) {
       while (transaction) await transaction;
       let end!: () => void;

@@ -13,15 +13,26 @@ export interface MigrationReport {
 // done once the winner's schema is in place.
 const MIGRATE_ATTEMPTS = 6;
 
-/** The version in `aforo_schema`, or 0 for a database that has no aforo-bridge schema yet. */
+// Migrations are named `v<NNN>_<what>`; the number is the schema version they bring the database to.
+const MIGRATION_NAME = /^v(\d{3})_/;
+
+/**
+ * The schema version of the database: the highest migration number in the migrator's ledger (`aforo_migrations`,
+ * which the migrator writes in the same transaction as the migration), or 0 for a database with no aforo-bridge
+ * schema yet.
+ */
 export async function readSchemaVersion(db: SqlDatabase): Promise<number> {
   const present =
     db.dialect === 'sqlite'
-      ? await db.all(`select 1 as found from sqlite_master where type = 'table' and name = 'aforo_schema'`)
-      : await db.all(`select 1 as found where to_regclass('aforo_schema') is not null`);
+      ? await db.all(`select 1 as found from sqlite_master where type = 'table' and name = 'aforo_migrations'`)
+      : await db.all(`select 1 as found where to_regclass('aforo_migrations') is not null`);
   if (present.length === 0) return 0;
-  const rows = await db.all('select version from aforo_schema where id = 1');
-  return rows.length === 0 ? 0 : Number(rows[0].version);
+  let version = 0;
+  for (const { name } of await db.all('select name from aforo_migrations')) {
+    const number = MIGRATION_NAME.exec(String(name))?.[1];
+    if (number) version = Math.max(version, Number(number));
+  }
+  return version;
 }
 
 function refuseNewer(version: number, location: string): void {

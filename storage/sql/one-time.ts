@@ -1,6 +1,7 @@
 import type { Storage } from '../../lib/storage.js';
 import type { Session } from '../../lib/types.js';
-import type { SqlDatabase, SqlRunner } from './database.js';
+import type { Row, SqlDatabase, SqlRunner } from './database.js';
+import { perTurn } from './per-turn.js';
 import { insertAudit } from './engine-audit.js';
 import { ms, nullableMs } from './database.js';
 import { AUDIT_COLUMNS, CUSTOMER_COLUMNS, MAGIC_LINK_COLUMNS, SESSION_COLUMNS } from './records.js';
@@ -10,6 +11,8 @@ const CUSTOMER_FIELDS = CUSTOMER_COLUMNS.split(', ');
 const SESSION_WITH_CUSTOMER =
   `select ${SESSION_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, ${CUSTOMER_FIELDS.map((c) => `c.${c} as c_${c}`).join(', ')}
    from sessions s join customers c on c.tenant = s.tenant and c.id = s.customer_id where s.sid = ?`;
+
+const SESSIONS_WITH_CUSTOMER = SESSION_WITH_CUSTOMER.replace('where s.sid = ?', 'where s.sid = any(?::text[])');
 
 type OneTimeMethods = Pick<
   Storage,
@@ -76,8 +79,107 @@ const START_SESSION_POSTGRES = `
   select ?::text, ?::text, ?::text, ?::bigint, ?::text, ?::text, ?::jsonb from s
   returning id`;
 
+// The same three inserts for a batch of exchanges, one row of each per exchange, in one statement: the columns come
+// as arrays (unnest), the jti insert decides per row, and only rows whose jti was fresh get a session and an audit
+// row. The batch shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a jti
+// early). It answers the sids of the sessions it stored.
+const START_SESSIONS_POSTGRES = `
+  with input as (
+    select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[],
+      ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+      ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+    as i(j_tenant, j_kid, j_jti, j_expires_at,
+      sid, tenant, customer_id, embed_key_id, method, signing_kid, created_at, refreshed_at, expires_at, revoked_at,
+      a_id, a_type, a_at, a_ip, a_user_agent, a_data)
+  ), j as (
+    insert into jtis (tenant, kid, jti, expires_at)
+    select j_tenant, j_kid, j_jti, j_expires_at from input
+    on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at where jtis.expires_at < ?
+    returning tenant, kid, jti
+  ), fresh as (
+    select input.* from input join j on j.tenant = input.j_tenant and j.kid = input.j_kid and j.jti = input.j_jti
+  ), a as (
+    insert into audit_events (${AUDIT_COLUMNS})
+    select tenant, a_id, a_type, a_at, a_ip, a_user_agent, a_data::jsonb from fresh
+  )
+  insert into sessions (${SESSION_COLUMNS})
+  select ${SESSION_COLUMNS} from fresh
+  returning sid`;
+
+type StartInput = Parameters<NonNullable<Storage['startSession']>>[0];
+const MAX_BATCH = 64;
+
+/**
+ * Postgres: the exchanges that arrive in one turn of the event loop go to the database as one statement, so one
+ * round trip and one commit (one WAL flush) serve all of them, and a pool of a few connections carries many
+ * exchanges at once. Exchanges of one jti in the same turn are a replay race: the first goes in the batch and the
+ * others wait for it and get false (only one may win, and it is decided by the first). A batch the database refuses
+ * whole (a row breaking a constraint) is run again one statement per exchange, so one bad row fails alone.
+ */
+function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => Promise<boolean> {
+  const one = async ({ jti, session, audit }: StartInput): Promise<boolean> => {
+    const rows = await db().all(START_SESSION_POSTGRES, [
+      jti.tenant, jti.kid, jti.jti, ms(jti.expiresAt), ms(jti.now),
+      ...sessionValues(session),
+      audit.tenant, audit.id, audit.type, ms(audit.at), audit.ip, audit.userAgent, JSON.stringify(audit.data),
+    ]);
+    return rows.length === 1;
+  };
+
+  const many = async (batch: StartInput[]): Promise<Set<string>> => {
+    const column = <T>(pick: (input: StartInput) => T): T[] => batch.map(pick);
+    const rows = await db().all(START_SESSIONS_POSTGRES, [
+      column((b) => b.jti.tenant), column((b) => b.jti.kid), column((b) => b.jti.jti), column((b) => ms(b.jti.expiresAt)),
+      column((b) => b.session.sid), column((b) => b.session.tenant), column((b) => b.session.customerId),
+      column((b) => b.session.embedKeyId), column((b) => b.session.method), column((b) => b.session.signingKid),
+      column((b) => ms(b.session.createdAt)), column((b) => ms(b.session.refreshedAt)), column((b) => ms(b.session.expiresAt)),
+      column((b) => nullableMs(b.session.revokedAt)),
+      column((b) => b.audit.id), column((b) => b.audit.type), column((b) => ms(b.audit.at)), column((b) => b.audit.ip),
+      column((b) => b.audit.userAgent), column((b) => JSON.stringify(b.audit.data)),
+      Math.min(...batch.map((b) => ms(b.jti.now))),
+    ]);
+    return new Set(rows.map((row) => String(row.sid)));
+  };
+
+  return perTurn(async (inputs: StartInput[]): Promise<Array<Promise<boolean>>> => {
+    if (inputs.length === 1) return [one(inputs[0])];
+    // The first exchange of each jti decides for every exchange of it in the batch.
+    const first = new Map<string, number>();
+    const leaderOf = inputs.map((input, i) => {
+      const key = JSON.stringify([input.jti.tenant, input.jti.kid, input.jti.jti]);
+      if (!first.has(key)) first.set(key, i);
+      return first.get(key)!;
+    });
+    const leaders = [...first.values()];
+    let decided: Map<number, Promise<boolean>>;
+    try {
+      const stored = await many(leaders.map((i) => inputs[i]));
+      decided = new Map(leaders.map((i) => [i, Promise.resolve(stored.has(inputs[i].session.sid))]));
+    } catch {
+      decided = new Map(leaders.map((i) => [i, one(inputs[i])]));
+    }
+    return inputs.map((_, i) => (leaderOf[i] === i ? decided.get(i)! : decided.get(leaderOf[i])!.then(() => false)));
+  }, MAX_BATCH);
+}
+
+/**
+ * Postgres: the session lookups of one turn (every `/me`, refresh and data call checks its session) as one statement,
+ * `sid = any(…)`: one round trip for many requests, each still reading the row after it arrived, so a revocation
+ * committed before a request is seen by it, in every process.
+ */
+function postgresSessionReader(db: () => SqlDatabase): (sid: string) => Promise<Row | null> {
+  return perTurn(async (sids: string[]): Promise<Array<Row | null>> => {
+    if (sids.length === 1) return [(await db().read(SESSION_WITH_CUSTOMER, sids))[0] ?? null];
+    const rows = await db().read(SESSIONS_WITH_CUSTOMER, [[...new Set(sids)]]);
+    const bySid = new Map(rows.map((row) => [String(row.sid), row]));
+    return sids.map((sid) => bySid.get(sid) ?? null);
+  }, MAX_BATCH);
+}
+
 /** Sessions, one-time jtis, rate-limit windows and magic links: the steps that must hold under races. */
 export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
+  let startPostgres: ((input: StartInput) => Promise<boolean>) | null = null;
+  let readPostgres: ((sid: string) => Promise<Row | null>) | null = null;
   // One upsert that adds in place and returns the new count: racing hits queue on the row and each reads back a
   // different count, exactly 1..n on a fresh window (disjoint ranges for reservations of several).
   const addHits = async (key: string, windowMs: number, now: Date, amount: number) => {
@@ -96,21 +198,16 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
     async createSession(session) {
       await insertSession(db(), session);
     },
-    async startSession({ jti, session, audit }) {
+    async startSession(input) {
+      const { jti, session, audit } = input;
       const database = db();
-      // Postgres: one statement, so one round trip and one commit. The jti insert decides; the session and audit
-      // inserts read its RETURNING and insert nothing for a replay. A racing insert of the same jti waits on the key
-      // and then finds it unexpired, as in reserveJti.
-      if (database.dialect === 'postgres') {
-        const rows = await database.all(START_SESSION_POSTGRES, [
-          jti.tenant, jti.kid, jti.jti, ms(jti.expiresAt), ms(jti.now),
-          ...sessionValues(session),
-          audit.tenant, audit.id, audit.type, ms(audit.at), audit.ip, audit.userAgent, JSON.stringify(audit.data),
-        ]);
-        return rows.length === 1;
-      }
-      // SQLite: one transaction, so one append to the WAL for the three writes.
-      return database.transaction(async (tx) => {
+      // Postgres: one statement, so one round trip and one commit, for every exchange of this turn (see
+      // postgresSessionBatcher). The jti insert decides; the session and audit inserts read its RETURNING and insert
+      // nothing for a replay. A racing insert of the same jti waits on the key and then finds it unexpired, as in
+      // reserveJti.
+      if (database.dialect === 'postgres') return (startPostgres ??= postgresSessionBatcher(db))(input);
+      // SQLite: one transaction, shared with the exchanges of the same event-loop turn (one WAL append for all).
+      return database.groupedTransaction(async (tx) => {
         if (!(await insertJti(tx, jti))) return false;
         await insertSession(tx, session);
         await insertAudit(tx, audit);
@@ -122,7 +219,10 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       return row ? db().records.session(row) : null;
     },
     async getSessionWithCustomer(sid) {
-      const [row] = await db().read(SESSION_WITH_CUSTOMER, [sid]);
+      const database = db();
+      const row = database.dialect === 'postgres'
+        ? await (readPostgres ??= postgresSessionReader(db))(sid)
+        : (await database.read(SESSION_WITH_CUSTOMER, [sid]))[0];
       if (!row) return null;
       const customerRow = Object.fromEntries(CUSTOMER_FIELDS.map((c) => [c, row[`c_${c}`]]));
       return { session: db().records.session(row), customer: db().records.customer(customerRow) };

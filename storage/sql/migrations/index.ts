@@ -5,6 +5,7 @@ import { v002OfferingPosition } from './v002-offering-position.js';
 import { v003Resume } from './v003-resume.js';
 import { v004ChangeFeed } from './v004-change-feed.js';
 import { v005Subscriptions } from './v005-subscriptions.js';
+import { v006OneLedger } from './v006-one-ledger.js';
 
 export { SCHEMA_VERSION } from './version.js';
 
@@ -19,5 +20,6 @@ export function migrationsFor(dialect: SqlDialect): MigrationObject[] {
     { name: 'v003_resume', class: v003Resume(dialect) },
     { name: 'v004_change_feed', class: v004ChangeFeed(dialect) },
     { name: 'v005_subscriptions', class: v005Subscriptions(dialect) },
+    { name: 'v006_one_ledger', class: v006OneLedger() },
   ];
 }
