@@ -93,7 +93,8 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
     const seen = await callbacks(page);
     assert.deepEqual(seen.filter((c) => c.callback === 'onCheckoutRequested').map((c) => c.detail),
       [{ offeringId: 'pro', ratePlanId: 'pro-month', priceCents: 2900, currency: 'EUR', interval: 'month' }]);
-    // Once each although StrictMode mounted every widget twice: the first mount's late answers are dropped.
+    // Once each although StrictMode mounted every widget twice (the first mount's late answers are dropped), and
+    // although the click re-rendered the page with new callback functions (a new callback does not remount).
     assert.deepEqual(seen.filter((c) => c.callback === 'onReady').map((c) => [c.widget, c.detail]).sort(),
       [['invoice-list', { invoices: 5 }], ['pricing-card', { offerings: 2 }], ['subscribe-button', {}]]);
 
@@ -172,6 +173,26 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
     assert.equal(world.calls('/auth/bridge').length, exchanges);
     const ready = (await callbacks(page)).filter((c) => c.widget === 'invoice-list' && c.callback === 'onReady');
     assert.equal(ready.length, 2, 'one onReady per mount the page saw');
+    assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+
+  test('react: a changed prop remounts the widget with the new attribute, in the same host', async (t) => {
+    const opened = await open(t);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
+    const host = await page.$('#pricing');
+    assert.ok(host);
+    assert.equal(await host.getAttribute('data-aforo-theme'), 'light');
+    const configs = world.calls('/config').length;
+    await page.locator('#toggle-theme').click();
+    await page.waitForFunction(() => document.getElementById('pricing')?.getAttribute('data-aforo-theme') === 'dark');
+    await page.waitForFunction(() => (window as unknown as { aforoCallbacks: Callback[] }).aforoCallbacks.filter((c) => c.widget === 'pricing-card').length === 2);
+    assert.equal(await host.evaluate((element) => element.isConnected && element === document.getElementById('pricing')), true, 'the same host element');
+    assert.match(await shadowText(page, 'pricing'), /Starter[\s\S]*Pro/);
+    assert.equal(await host.evaluate((element) => element.shadowRoot?.querySelectorAll('section').length), 1, 'one widget in the shadow root, not two');
+    assert.equal(world.calls('/config').length, configs, 'the page\'s config is fetched once');
     assert.deepEqual(await cspViolations(page), []);
     assert.deepEqual(consoleErrors, []);
     await context.close();
