@@ -37,6 +37,13 @@ async function buildPage(): Promise<void> {
   });
 }
 
+/** Waits for something the engine records (its requests arrive after the page has moved on). */
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); await new Promise((resolve) => setTimeout(resolve, 25))) {
+    if (Date.now() > end) assert.fail('timed out waiting for the engine');
+  }
+}
+
 const callbacks = (page: Page): Promise<Callback[]> => page.evaluate(() => (window as unknown as { aforoCallbacks: Callback[] }).aforoCallbacks);
 const shadowText = (page: Page, id: string): Promise<string> =>
   page.evaluate((hostId) => document.getElementById(hostId)?.shadowRoot?.textContent ?? '', id);
@@ -154,7 +161,8 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
     // Sign out and in again with a fresh token: a mounted list would reload on the session change; this one is gone.
     await page.locator('#sign-out').click();
     await page.waitForFunction(() => document.getElementById('session')?.textContent === 'signed out');
-    assert.equal(world.calls('/auth/logout').length >= 1, true);
+    // The logout request leaves after the session is forgotten (the page shows "signed out" first).
+    await until(() => world.calls('/auth/logout').length > 0);
     const fresh = /data-bridge-token="([^"]+)"/.exec(await (await fetch(`${world.pageOrigin}${PREFIX}index.html`)).text())?.[1];
     assert.ok(fresh);
     const jwt = await page.evaluate((token) => (window as unknown as { aforoSignIn: (t: string) => Promise<string | null> }).aforoSignIn(token), fresh);
