@@ -15,3 +15,5 @@ export {
 } from './components.js';
 export { useAforoSession, type AforoSessionState, type AforoSessionTarget } from './use-aforo-session.js';
 export type { WidgetHandler, WidgetProps } from './use-widget.js';
+/** Takes a returning magic-link token out of the address bar; call it first in a magic-link page's entry module. */
+export { captureMagicToken } from '../widgets/sdk.js';

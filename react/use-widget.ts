@@ -4,7 +4,7 @@
  * component goes or an option changes (the widget then mounts afresh with the new attributes).
  */
 import { createElement, useEffect, useRef, useSyncExternalStore, type ReactElement } from 'react';
-import { mountWidget, unmountWidget } from '../widgets/sdk.js';
+import { captureMagicToken, mountWidget, unmountWidget } from '../widgets/sdk.js';
 
 /** What an `on…` callback gets: the event's `detail` (ids, codes and counts only) and the event itself. */
 export type WidgetHandler<Detail> = (detail: Detail, event: CustomEvent<Detail>) => void;
@@ -81,6 +81,8 @@ export function useWidget(
     // Set here rather than rendered: the widget removes the single-use token from the DOM as it mounts, and React
     // would not put it back for a remount.
     if (bridgeToken) element.setAttribute('data-aforo-bridge-token', bridgeToken);
+    // The loader does this first thing; a React app should too (in its entry module), and this catches one that did not.
+    if (options.magicLink === true) captureMagicToken();
     mountWidget(element, apiBase);
     return () => {
       unmountWidget(element);
