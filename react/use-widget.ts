@@ -32,7 +32,7 @@ export interface WidgetProps {
 /** A widget option as a prop: undefined leaves the attribute out (the widget's default applies). */
 export type OptionValue = string | number | boolean | undefined;
 
-const never = (): (() => void) => () => undefined;
+const noChanges = (): (() => void) => () => undefined;
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 /**
@@ -47,7 +47,7 @@ export function useWidget(
 ): ReactElement | null {
   // False on the server and while hydrating, true on the client: the server renders nothing, and no widget markup
   // is ever part of the HTML React has to match.
-  const onClient = useSyncExternalStore(never, () => true, () => false);
+  const onClient = useSyncExternalStore(noChanges, () => true, () => false);
   const host = useRef<HTMLDivElement>(null);
   const latest = useRef(props);
   useEffect(() => {
