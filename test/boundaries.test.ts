@@ -59,6 +59,12 @@ describe('boundaries', () => {
     }
   });
 
+  it('react/ is a wrapper over the public widget SDK: it imports react and widgets/sdk.ts, nothing else', () => {
+    for (const file of sources('react')) {
+      for (const { spec } of imports(file)) assert.match(spec, /^(\.\/|\.\.\/widgets\/sdk\.js$|react$)/, `${file} imports ${spec}`);
+    }
+  });
+
   it('the mint helper depends on jose and node built-ins only', () => {
     for (const { spec } of imports('lib/mint.ts')) assert.match(spec, /^(node:|jose$)/, spec);
   });

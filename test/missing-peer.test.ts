@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnCaptured } from './helpers/child.js';
 
 // An installation of the built package with its dependencies and none of its optional peers (express, fastify,
-// @mikro-orm/postgresql): a project whose node_modules holds aforo-bridge's dist and links to each dependency only,
+// @mikro-orm/postgresql, react): a project whose node_modules holds aforo-bridge's dist and links to each dependency only,
 // so nothing of the checkout's dev dependencies can be found from it.
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +53,13 @@ describe('optional peers', () => {
     for (const entry of ['aforo-bridge', 'aforo-bridge/koa', 'aforo-bridge/storage/sqlite', 'aforo-bridge/storage/memory', 'aforo-bridge/mail', 'aforo-bridge/mint']) {
       assert.deepEqual(await importFromHost(entry), { code: 0, out: 'ok' }, entry);
     }
+  });
+
+  test('missing peer: the widget SDK loads without React, and aforo-bridge/react without it names react', async () => {
+    assert.deepEqual(await importFromHost('aforo-bridge/widgets'), { code: 0, out: 'ok' });
+    const { code, out } = await importFromHost('aforo-bridge/react');
+    assert.equal(code, 3);
+    assert.match(out, /'react'/);
   });
 
   test('missing peer: aforo-bridge/storage/postgres without @mikro-orm/postgresql names the package', async () => {

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { cleanEnv, spawnCaptured, type Captured } from './helpers/child.js';
 import { readmeBlocks } from './helpers/readme.js';
@@ -69,7 +69,7 @@ describe('packed tarball', () => {
     assert.doesNotMatch(installLog, /EBADENGINE/);
     const modules = join(APP, 'node_modules');
     for (const present of ['aforo-bridge', 'koa', '@mikro-orm/better-sqlite', 'better-sqlite3', 'jose', 'nodemailer']) assert.ok(existsSync(join(modules, present)), present);
-    for (const absent of ['express', 'fastify', '@mikro-orm/postgresql', '@koa/router', 'pg']) assert.ok(!existsSync(join(modules, absent)), absent);
+    for (const absent of ['express', 'fastify', '@mikro-orm/postgresql', '@koa/router', 'pg', 'react']) assert.ok(!existsSync(join(modules, absent)), absent);
     assert.ok(existsSync(join(modules, '.bin', 'aforo-bridge')));
     t.diagnostic(`top-level packages in node_modules: ${readdirSync(modules).filter((n) => !n.startsWith('.')).length}`);
   });
@@ -120,5 +120,28 @@ describe('packed tarball', () => {
     assert.equal(session.customer.externalId, 'cus-42');
     server.child.kill('SIGTERM');
     await server.exited;
+  });
+
+  test('pack: aforo-bridge/react resolves with its types, and with React installed renders nothing on the server', async (t) => {
+    if (skipReason) return t.skip(skipReason);
+    const installed = join(APP, 'node_modules', 'aforo-bridge');
+    for (const file of ['dist/react/index.js', 'dist/react/index.d.ts', 'dist/widgets/sdk.js']) assert.ok(existsSync(join(installed, file)), file);
+    const resolved = spawnCaptured(['--input-type=module', '-e', "console.log(import.meta.resolve('aforo-bridge/react'))"], APP);
+    assert.equal(await resolved.exited, 0, resolved.stderr());
+    assert.equal(resolved.stdout().trim(), pathToFileURL(join(installed, 'dist', 'react', 'index.js')).href);
+
+    // React is the host's to install (an optional peer); the versions are this checkout's dev dependencies.
+    const dev = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies;
+    await run('npm', ['install', '--no-audit', '--no-fund', `react@${dev.react}`, `react-dom@${dev['react-dom']}`], { cwd: APP, env: cleanEnv(), timeout: INSTALL_GUARD_MS });
+    writeFileSync(join(APP, 'ssr.mjs'), [
+      "import { createElement } from 'react';",
+      "import { renderToString } from 'react-dom/server';",
+      "import { AforoInvoiceList, AforoPricingCard } from 'aforo-bridge/react';",
+      "const engine = { apiBase: 'https://portal.example.com/aforo', tenantSlug: 'acme', embedKey: 'ek_test_x' };",
+      "console.log(JSON.stringify(renderToString(createElement('main', null, createElement(AforoPricingCard, engine), createElement(AforoInvoiceList, { ...engine, bridgeToken: 'bt' })))));",
+    ].join('\n'));
+    const ssr = spawnCaptured(['ssr.mjs'], APP);
+    assert.equal(await ssr.exited, 0, ssr.stderr());
+    assert.equal(ssr.stdout().trim(), JSON.stringify('<main></main>'));
   });
 });

@@ -132,9 +132,9 @@ describe('README', () => {
     }
   });
 
-  test('readme: every ts block type-checks against the package exports', () => {
+  test('readme: every ts and tsx block type-checks against the package exports', () => {
     assert.ok(existsSync(join(ROOT, 'dist', 'lib', 'index.d.ts')), 'run `npm run build` first');
-    const blocks = BLOCKS.filter((b) => b.info === 'ts' || b.info === 'typescript');
+    const blocks = BLOCKS.filter((b) => b.info === 'ts' || b.info === 'typescript' || b.info === 'tsx');
     assert.ok(blocks.length > 0);
     // Inside the package, so `aforo-bridge/…` resolves to its own exports (the built .d.ts) and frameworks to
     // node_modules; names the snippets take from the reader's app are declared once here.
@@ -157,13 +157,13 @@ describe('README', () => {
         'export {};',
       ].join('\n'));
       const files = blocks.map((block, i) => {
-        const file = join(dir, `block-${i}.ts`);
+        const file = join(dir, `block-${i}.${block.info === 'tsx' ? 'tsx' : 'ts'}`);
         writeFileSync(file, `// ${where(block)}\n${block.code}\nexport {};\n`);
         return file;
       });
       const program = ts.createProgram([join(dir, 'context.d.ts'), ...files], {
         target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: ['node'],
+        strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: ['node'], jsx: ts.JsxEmit.ReactJSX,
       });
       const problems = ts.getPreEmitDiagnostics(program).map((d) => {
         const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');

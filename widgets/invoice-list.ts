@@ -191,13 +191,17 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     else showSignedOut();
   });
 
-  ctx.signal.addEventListener('abort', unsubscribe, { once: true });
+  // Unmounted: a late answer of this mount must not render into the shadow root a fresh mount may already use.
+  ctx.signal.addEventListener('abort', () => {
+    view++;
+    unsubscribe();
+  }, { once: true });
   say(t.loading);
   // A magic-link page with no link to redeem first tries to resume this browser's session (SPEC section 9).
   const start = magicLink && !bridgeToken && !pendingMagicToken() ? session.resume() : session.getSessionJwt(bridgeToken ?? undefined);
   start.then(
     (jwt) => {
-      if (signedIn) return;
+      if (signedIn || ctx.signal.aborted) return;
       if (jwt) {
         signedIn = true;
         showList();
@@ -206,7 +210,7 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     (error: unknown) => {
       // A refused token may be a stale page (a reload mints a new one); anything else is the embed's set-up.
       const code = codeOf(error);
-      if (!signedIn) fail(/^(bridge_token|signing_key|session)_/.test(code) || code === 'rate_limited' ? t.startFailed : t.invoicesDown, error);
+      if (!signedIn && !ctx.signal.aborted) fail(/^(bridge_token|signing_key|session)_/.test(code) || code === 'rate_limited' ? t.startFailed : t.invoicesDown, error);
     },
   );
 }

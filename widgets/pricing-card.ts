@@ -47,6 +47,7 @@ export async function mountPricingCard(ctx: WidgetContext): Promise<void> {
   try {
     config = await loadConfig(ctx.target);
   } catch (error) {
+    if (ctx.signal.aborted) return;
     section.removeAttribute('aria-busy');
     status.classList.add('error');
     status.textContent = t.pricingDown;
@@ -54,6 +55,8 @@ export async function mountPricingCard(ctx: WidgetContext): Promise<void> {
     await explain(error, ctx.target, WIDGET);
     return;
   }
+  // Unmounted meanwhile (or mounted afresh into the same shadow root): this mount no longer owns the page.
+  if (ctx.signal.aborted) return;
   section.removeAttribute('aria-busy');
   applyBrandColor(host, config.tenant.branding?.primaryColor);
   const offerings = (config.offerings ?? []).filter((offering) => offering.ratePlans?.length);

@@ -34,6 +34,7 @@ export function mountSubscribeButton(ctx: WidgetContext, session: Session, bridg
     button.setAttribute('disabled', '');
   };
   const fail = (error: unknown): void => {
+    if (ctx.signal.aborted) return;
     status.textContent = t.subscribeDown;
     status.classList.add('error');
     emit(host, WIDGET, 'error', { code: codeOf(error) });
@@ -48,6 +49,8 @@ export function mountSubscribeButton(ctx: WidgetContext, session: Session, bridg
       return;
     }
     const config = await loadConfig(ctx.target);
+    // Unmounted meanwhile: this mount no longer owns the shadow root (a fresh mount may already render into it).
+    if (ctx.signal.aborted) return;
     applyBrandColor(host, config.tenant.branding?.primaryColor);
     plan = config.offerings.find((o) => o.id === offeringId)?.ratePlans.find((p) => p.id === ratePlanId) ?? null;
     if (!plan) {
@@ -57,11 +60,13 @@ export function mountSubscribeButton(ctx: WidgetContext, session: Session, bridg
       return;
     }
     const jwt = await session.getSessionJwt(bridgeToken ?? undefined);
+    if (ctx.signal.aborted) return;
     if (!jwt) {
       status.textContent = t.signInSubscribe;
       return;
     }
     const { subscriptions } = await callApi<SubscriptionsAnswer>(ctx.target, 'GET', '/v1/embed/subscriptions', { jwt });
+    if (ctx.signal.aborted) return;
     if (subscriptions.some((s) => s.offeringId === offeringId && s.ratePlanId === ratePlanId && s.status !== 'CANCELED')) {
       done();
     } else {
@@ -85,6 +90,7 @@ export function mountSubscribeButton(ctx: WidgetContext, session: Session, bridg
     void (async () => {
       const jwt = await session.getSessionJwt();
       const answer = await callApi<CheckoutAnswer>(ctx.target, 'POST', '/v1/embed/checkout', { jwt, body: { offeringId, ratePlanId, returnUrl: location.href } });
+      if (ctx.signal.aborted) return;
       if (answer.status === 'subscribed') {
         done();
         emit(host, WIDGET, 'subscribed', { offeringId, ratePlanId });

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
@@ -78,6 +78,25 @@ export interface EngineRequest {
 }
 
 
+/**
+ * A directory the portal serves under `prefix` (a bundled app's build output): its `.html` files are filled in and
+ * served like the fixture pages (a fresh bridge token each), its other files as they are, all under the same CSP.
+ */
+export interface ServedDirectory {
+  prefix: string;
+  dir: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+
+/** The file under `served.dir` that `pathname` names, or null (outside the prefix, outside the directory, missing). */
+function servedFile(served: ServedDirectory, pathname: string): string | null {
+  if (!pathname.startsWith(served.prefix)) return null;
+  const root = resolve(served.dir);
+  const file = resolve(root, '.' + sep + decodeURIComponent(pathname.slice(served.prefix.length) || 'index.html'));
+  return file.startsWith(root + sep) && existsSync(file) ? file : null;
+}
+
 export interface WidgetWorld {
   bridge: Bridge;
   engineOrigin: string;
@@ -110,7 +129,7 @@ const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Starts engine, SMTP server and portal, and loads the tenant: offerings of every status and Ana's and Bo's invoices. */
-export async function startWidgetWorld(options: { sessionTtl?: number; engine?: Partial<BridgeOptions> } = {}): Promise<WidgetWorld> {
+export async function startWidgetWorld(options: { sessionTtl?: number; engine?: Partial<BridgeOptions>; serve?: ServedDirectory } = {}): Promise<WidgetWorld> {
   const smtp = await startSmtp();
   let clockOffset = 0;
   const engineServer = createServer();
@@ -162,7 +181,13 @@ export async function startWidgetWorld(options: { sessionTtl?: number; engine?: 
         return;
       }
       const name = /^\/([a-z-]+)\.html$/.exec(url.pathname)?.[1];
-      const file = name && join(PAGES, `${name}.html`);
+      const served = options.serve && servedFile(options.serve, url.pathname);
+      if (served && !served.endsWith('.html')) {
+        res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(served)] ?? 'application/octet-stream', 'content-security-policy': csp, 'cache-control': 'no-store' });
+        res.end(await readFile(served));
+        return;
+      }
+      const file = served || (name && join(PAGES, `${name}.html`));
       if (!file || !existsSync(file)) {
         res.writeHead(404).end();
         return;
@@ -172,6 +197,7 @@ export async function startWidgetWorld(options: { sessionTtl?: number; engine?: 
       const bridgeToken = await mintBridgeToken({ kid: signing.kid, alg: 'HS256', key: signing.secret, externalCustomerId: who.externalId, email: who.email, name: who.name });
       const values: Record<string, string> = {
         LOADER: `${engineBase}/v1/embed/loader.js`,
+        API_BASE: engineBase,
         BUNDLE: engineBase + sri['aforo-widgets.js'].path,
         INTEGRITY: sri['aforo-widgets.js'].integrity,
         TENANT,

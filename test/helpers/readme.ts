@@ -5,7 +5,7 @@
  * - ```` ```sh no-run ```` is shown and never executed (it installs, or needs a machine of its own);
  * - a plain ```` ```sh ```` block is never executed, and may not call `aforo-bridge`, `curl` or a mint sample
  *   outside the sections other teams own (listed in `UNCHECKED_SECTIONS`);
- * - every ```` ```ts ```` block is type-checked against the package's exports.
+ * - every ```` ```ts ```` and ```` ```tsx ```` block is type-checked against the package's exports.
  */
 
 export interface Block {
