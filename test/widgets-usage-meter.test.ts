@@ -6,6 +6,7 @@ import {
   ANA, BO, TENANT, cspViolations, launchChromium, recordPage, recordedEvents, renderedDom, screenshot, startWidgetWorld, type WidgetWorld,
 } from './helpers/browser.js';
 import { lowContrast, overflow } from './helpers/contrast.js';
+import { pollSeconds } from '../widgets/usage-meter.js';
 
 const PERIOD = { currentPeriodStart: '2026-12-01T00:00:00Z', currentPeriodEnd: '2027-01-01T00:00:00Z' };
 const USAGE_PATH = '/subscriptions/sub_ana_pro/usage';
@@ -46,6 +47,14 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
   }
   assert.fail(`timed out waiting for ${what}`);
 }
+
+test('pollSeconds: absent, empty or 0 is 60; below 15 is 15; past a day is a day; not a number is 60', (t) => {
+  const warned = t.mock.method(console, 'warn', () => undefined);
+  const cases: Array<[string | null, number]> = [[null, 60], ['', 60], ['0', 60], ['15', 15], ['90', 90], ['5', 15], ['1e9', 86400], ['Infinity', 86400], ['-3', 60], ['soon', 60]];
+  for (const [value, seconds] of cases) assert.equal(pollSeconds(value), seconds, String(value));
+  // One warning for each value that was moved; none for the ones taken as they are.
+  assert.equal(warned.mock.callCount(), 5);
+});
 
 describe('usage meter in Chromium under a strict CSP', () => {
   let world: WidgetWorld;
@@ -213,7 +222,7 @@ describe('usage meter in Chromium under a strict CSP', () => {
     assert.equal(world.calls(USAGE_PATH).length, polls, 'not every 5 s');
     await page.clock.runFor(1_000);
     await until(async () => world.calls(USAGE_PATH).length === polls + 1, 'the poll at 15 s');
-    assert.ok(consoleWarnings.some((m) => m.includes('data-aforo-poll-seconds="5" is below the minimum of 15')), consoleWarnings.join('\n'));
+    assert.ok(consoleWarnings.some((m) => m.includes('data-aforo-poll-seconds="5" is not a number of seconds from 15 to 86400; polling every 15 s')), consoleWarnings.join('\n'));
     await context.close();
   });
 

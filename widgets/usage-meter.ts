@@ -15,9 +15,10 @@ import { loadConfig } from './tenant-config.js';
 import type { SubscriptionsAnswer, UsageAnswer, WireUsage } from './wire.js';
 
 const WIDGET = 'usage-meter';
-/** Seconds between polls when `data-aforo-poll-seconds` is absent or 0, and the least it may be. */
+/** Seconds between polls when `data-aforo-poll-seconds` is absent or 0, and the range it is held to. */
 export const POLL_DEFAULT = 60;
 export const POLL_MIN = 15;
+export const POLL_MAX = 86400;
 
 export interface UsageMeterOptions {
   session: Session;
@@ -25,16 +26,15 @@ export interface UsageMeterOptions {
   magicLink: boolean;
 }
 
-/** `data-aforo-poll-seconds` as a delay: absent or 0 is the default; below the minimum is raised to it, with a warning. */
+/** `data-aforo-poll-seconds` as a delay: absent or 0 is the default; outside the range it is moved into it, with a warning. */
 export function pollSeconds(value: string | null): number {
-  const seconds = Number(value ?? 0);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    warn(`${WIDGET}: data-aforo-poll-seconds "${value}" is not a number of seconds; polling every ${POLL_DEFAULT} s`);
-    return POLL_DEFAULT;
+  const seconds = value?.trim() ? Number(value) : 0;
+  // Also keeps setTimeout from an Infinity, which it would run at once, over and over.
+  const used = !(seconds > 0) ? POLL_DEFAULT : Math.min(POLL_MAX, Math.max(POLL_MIN, seconds));
+  if (seconds !== 0 && used !== seconds) {
+    warn(`${WIDGET}: data-aforo-poll-seconds="${value}" is not a number of seconds from ${POLL_MIN} to ${POLL_MAX}; polling every ${used} s`);
   }
-  if (seconds === 0) return POLL_DEFAULT;
-  if (seconds < POLL_MIN) warn(`${WIDGET}: data-aforo-poll-seconds="${value}" is below the minimum of ${POLL_MIN}; polling every ${POLL_MIN} s`);
-  return Math.max(POLL_MIN, seconds);
+  return used;
 }
 
 function period(start: string, end: string, locale: string | undefined): string {
