@@ -189,6 +189,8 @@ export function mountUsageMeter(ctx: WidgetContext, { session, bridgeToken, magi
       clearTimeout(timer);
       signOut.hidden = when.hidden = retry.hidden = true;
       shown = null;
+      // The next customer to sign in on this page is asked afresh whose subscription this is.
+      currency = '';
       list.removeAttribute('aria-live');
     },
   });
