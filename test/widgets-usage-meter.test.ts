@@ -256,6 +256,68 @@ describe('usage meter in Chromium under a strict CSP', () => {
     await context.close();
   });
 
+  test('magic-link mode: email → mail → link, the usage renders, and "Sign out" brings the form back', async (t) => {
+    const opened = await open(t);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
+    await page.goto(world.pageUrl('usage-magic'));
+    const input = page.locator('#usage input[type="email"]');
+    await input.waitFor();
+    await input.fill(ANA.email);
+    await page.locator('#usage button[type="submit"]').click();
+    await page.locator('#usage p.status', { hasText: 'Check your inbox.' }).waitFor();
+    const mail = await world.mailbox.next(ANA.email);
+    const link = /https?:\/\/[^\s"<>]+aforo_magic_token=[^\s"<>]+/.exec(mail.text ?? '')?.[0];
+    assert.ok(link, 'the mail carries the link');
+    assert.ok((await recordedEvents(page)).some((e) => e.type === 'aforo.usage-meter.magic-link-sent' && !e.onWindow));
+    await page.goto(link);
+    await page.locator('#usage li.meter').first().waitFor();
+    assert.equal((await meters(page, '#usage'))[0]?.num, '1,300 of 1,000');
+    const signOut = page.locator('#usage button.link', { hasText: 'Sign out' });
+    await signOut.click();
+    await page.locator('#usage input[type="email"]').waitFor();
+    assert.equal(await page.locator('#usage li.meter').count(), 0);
+    assert.equal(await page.locator('#usage .period').isVisible(), false);
+    const types = (await recordedEvents(page)).filter((e) => !e.onWindow && e.type.startsWith('aforo.usage-meter.')).map((e) => e.type);
+    for (const expected of ['signed-in', 'ready', 'signed-out']) assert.ok(types.includes(`aforo.usage-meter.${expected}`), expected);
+    assert.deepEqual(await cspViolations(page), []);
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+
+  test('bridge mode: the portal ending the session shows the sign-in message, and polling stops', async (t) => {
+    const opened = await open(t);
+    if (!opened) return;
+    const { context, page } = opened;
+    await page.clock.install();
+    await page.goto(world.pageUrl('usage-poll'));
+    await page.locator('#usage li.meter').first().waitFor();
+    await page.evaluate(() => window.AforoSession?.destroy());
+    await until(async () => (await statusOf(page, '#usage')) === 'Sign in to see your usage.', 'the signed-out state');
+    assert.equal(await page.locator('#usage li.meter').count(), 0);
+    const polls = world.calls(USAGE_PATH).length;
+    await page.clock.runFor(60_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(world.calls(USAGE_PATH).length, polls);
+    assert.ok((await recordedEvents(page)).some((e) => e.type === 'aforo.usage-meter.signed-out' && !e.onWindow));
+    await context.close();
+  });
+
+  test('German: copy, numbers, money and dates in the visitor locale', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await world.bridge.api.admin.putUsage(TENANT, ANA.externalId, 'sub_ana_pro', 'seats', { used: 3, included: 5 });
+    await page.goto(world.pageUrl('usage'));
+    await page.locator('#usage li.meter').first().waitFor();
+    assert.deepEqual((await meters(page, '#usage')).map((m) => [m.num, m.overBy]), [['1.300 von 1.000', '300 darüber · 15,00\u00a0€'], ['3 von 5', ''], ['42 verbraucht', '']]);
+    assert.equal(await page.locator('#usage .total').textContent(), 'Mehrverbrauch bisher: 15,00\u00a0€');
+    assert.equal(await page.locator('#usage .period').textContent(), 'Zeitraum: 01.12.2026 – 01.01.2027');
+    assert.equal(await page.locator('#usage h2').textContent(), 'Verbrauch');
+    await context.close();
+  });
+
   for (const dark of [false, true]) {
     for (const width of [1280, 390]) {
       const name = `usage-meter-${dark ? 'dark' : 'light'}-${width}`;
