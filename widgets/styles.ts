@@ -109,10 +109,9 @@ input[aria-invalid=true]{border-color:var(--_er)}
 .feature{font-weight:600;overflow-wrap:anywhere}
 progress{display:block;width:100%;height:.5em;margin-top:.35em;appearance:none;border:0;border-radius:999px;background:var(--_bd);overflow:hidden}
 progress::-webkit-progress-bar{background:var(--_bd)}
-progress::-webkit-progress-value{background:var(--_pt)}
-progress::-moz-progress-bar{background:var(--_pt)}
-.over progress::-webkit-progress-value{background:var(--_er)}
-.over progress::-moz-progress-bar{background:var(--_er)}
+progress::-webkit-progress-value{background:var(--_v,var(--_pt))}
+progress::-moz-progress-bar{background:var(--_v,var(--_pt))}
+.over{--_v:var(--_er)}
 .over .num,.overby{color:var(--_er);font-weight:600}
 .overby{font-size:.9em;margin-top:.25em}
 .total{font-weight:600}

@@ -52,7 +52,7 @@ function meterRow(u: WireUsage, currency: string, t: Messages, locale: string | 
   const max = u.included || 1;
   return h(
     'li',
-    { class: over ? 'meter over' : 'meter', 'data-feature': u.feature },
+    { class: over ? 'meter over' : 'meter' },
     h('div', { class: 'mrow' }, h('span', { class: 'feature' }, u.feature), h('span', { class: 'num' }, text)),
     // A plan that includes nothing has no bar to fill: the number alone says it all.
     u.included !== null && h('progress', { max: String(max), value: String(over ? max : u.used), 'aria-label': u.feature, 'aria-valuetext': text }),
@@ -149,8 +149,7 @@ export function mountUsageMeter(ctx: WidgetContext, { session, bridgeToken, magi
         when.hidden = true;
         body.replaceChildren();
         say(t.usageMissing, true);
-        warn(`${WIDGET}: the signed-in customer has no subscription "${id}" (data-aforo-subscription-id); ` +
-          'GET {prefix}/v1/embed/subscriptions lists theirs');
+        warn(`${WIDGET}: the signed-in customer has no subscription "${id}"; GET {prefix}/v1/embed/subscriptions lists theirs`);
         return;
       }
       // The last good numbers stay; polling goes on, so a passing outage heals itself, and "Try again" is at hand.
