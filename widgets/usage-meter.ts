@@ -50,15 +50,17 @@ function meterRow(u: WireUsage, currency: string, t: Messages, locale: string | 
   const over = u.included !== null && u.used > u.included;
   const text = u.included === null ? fill(t.usedOnly, { used: count(u.used) }) : fill(t.usedOf, { used: count(u.used), included: count(u.included) });
   const max = u.included || 1;
+  const amount = formatMoney(u.overageCents, currency, locale);
   return h(
     'li',
     { class: over ? 'meter over' : 'meter' },
     h('div', { class: 'mrow' }, h('span', { class: 'feature' }, u.feature), h('span', { class: 'num' }, text)),
-    // A plan that includes nothing has no bar to fill: the number alone says it all.
+    // A feature without an included quantity has no bar to fill: the number alone says it all.
     u.included !== null && h('progress', { max: String(max), value: String(over ? max : u.used), 'aria-label': u.feature, 'aria-valuetext': text }),
-    (over || u.overageCents > 0) && h('p', { class: 'overby' }, fill(t.overBy, {
-      n: count(u.included === null ? 0 : Math.max(0, u.used - u.included)), amount: formatMoney(u.overageCents, currency, locale),
-    })),
+    // Overage billed without an included quantity (a pure pay-as-you-go feature) has no "over by" to state.
+    (over || u.overageCents > 0) && h('p', { class: 'overby' }, over
+      ? fill(t.overBy, { n: count(u.used - (u.included ?? 0)), amount })
+      : fill(t.overage, { amount })),
   );
 }
 
