@@ -72,6 +72,10 @@ const en = {
   continue: 'Continue',
   startFailed: 'We could not sign you in. Reload the page to try again.',
   broken: 'This widget could not start.', subscribe: 'Subscribe', subscribed: 'Subscribed', subscribeDown: 'Subscribing is unavailable right now.', signInSubscribe: 'Sign in to subscribe.',
+  usage: 'Usage', loadingUsage: 'Loading usage…', usageEmpty: 'This plan has no metered features.', usageFailed: 'Usage could not be loaded.',
+  usageMissing: 'This subscription was not found on your account.', signInUsage: 'Sign in to see your usage.',
+  signInUsageEmail: 'Sign in with your email to see your usage.', continueUsage: 'Continue to sign in and see your usage.',
+  usedOf: '{used} of {included}', usedOnly: '{used} used', overBy: '{n} over · {amount}', overage: 'Overage so far: {amount}', period: 'Period: {range}',
 };
 
 export type Messages = typeof en;
@@ -99,6 +103,10 @@ const es: Messages = {
   linkUsedIn: 'Este enlace de acceso ya se usó en este navegador; tu sesión está iniciada.',
   continueText: 'Continúa para iniciar sesión y ver tus facturas.', continue: 'Continuar',
   startFailed: 'No pudimos iniciar tu sesión. Recarga la página para intentarlo de nuevo.', broken: 'Este widget no pudo iniciarse.', subscribe: 'Suscribirse', subscribed: 'Suscrito', subscribeDown: 'La suscripción no está disponible ahora.', signInSubscribe: 'Inicia sesión para suscribirte.',
+  usage: 'Consumo', loadingUsage: 'Cargando consumo…', usageEmpty: 'Este plan no tiene funciones medidas.', usageFailed: 'No se pudo cargar el consumo.',
+  usageMissing: 'Esta suscripción no se encontró en tu cuenta.', signInUsage: 'Inicia sesión para ver tu consumo.',
+  signInUsageEmail: 'Inicia sesión con tu correo para ver tu consumo.', continueUsage: 'Continúa para iniciar sesión y ver tu consumo.',
+  usedOf: '{used} de {included}', usedOnly: '{used} usados', overBy: '{n} de más · {amount}', overage: 'Excedente hasta ahora: {amount}', period: 'Periodo: {range}',
 };
 
 const fr: Messages = {
@@ -124,6 +132,10 @@ const fr: Messages = {
   linkUsedIn: 'Ce lien de connexion a déjà été utilisé dans ce navigateur ; vous êtes connecté.',
   continueText: 'Continuez pour vous connecter et voir vos factures.', continue: 'Continuer',
   startFailed: 'La connexion a échoué. Rechargez la page pour réessayer.', broken: 'Ce widget n’a pas pu démarrer.', subscribe: 'S’abonner', subscribed: 'Abonné', subscribeDown: 'L’abonnement est indisponible pour le moment.', signInSubscribe: 'Connectez-vous pour vous abonner.',
+  usage: 'Consommation', loadingUsage: 'Chargement de la consommation…', usageEmpty: 'Cette offre n’a aucune fonction mesurée.', usageFailed: 'La consommation n’a pas pu être chargée.',
+  usageMissing: 'Cet abonnement est introuvable sur votre compte.', signInUsage: 'Connectez-vous pour voir votre consommation.',
+  signInUsageEmail: 'Connectez-vous avec votre e-mail pour voir votre consommation.', continueUsage: 'Continuez pour vous connecter et voir votre consommation.',
+  usedOf: '{used} sur {included}', usedOnly: '{used} utilisés', overBy: '{n} en plus · {amount}', overage: 'Dépassement à ce jour : {amount}', period: 'Période : {range}',
 };
 
 const de: Messages = {
@@ -151,6 +163,10 @@ const de: Messages = {
   continueText: 'Fahren Sie fort, um sich anzumelden und Ihre Rechnungen zu sehen.', continue: 'Weiter',
   startFailed: 'Die Anmeldung ist fehlgeschlagen. Laden Sie die Seite neu, um es erneut zu versuchen.',
   broken: 'Dieses Widget konnte nicht starten.', subscribe: 'Abonnieren', subscribed: 'Abonniert', subscribeDown: 'Das Abonnieren ist gerade nicht möglich.', signInSubscribe: 'Melden Sie sich an, um zu abonnieren.',
+  usage: 'Verbrauch', loadingUsage: 'Verbrauch wird geladen…', usageEmpty: 'Dieser Tarif hat keine gemessenen Funktionen.', usageFailed: 'Der Verbrauch konnte nicht geladen werden.',
+  usageMissing: 'Dieses Abonnement wurde in Ihrem Konto nicht gefunden.', signInUsage: 'Melden Sie sich an, um Ihren Verbrauch zu sehen.',
+  signInUsageEmail: 'Melden Sie sich mit Ihrer E-Mail an, um Ihren Verbrauch zu sehen.', continueUsage: 'Fahren Sie fort, um sich anzumelden und Ihren Verbrauch zu sehen.',
+  usedOf: '{used} von {included}', usedOnly: '{used} verbraucht', overBy: '{n} darüber · {amount}', overage: 'Mehrverbrauch bisher: {amount}', period: 'Zeitraum: {range}',
 };
 
 const TABLES: Record<string, Messages> = { en, es, fr, de };

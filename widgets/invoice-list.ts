@@ -5,16 +5,14 @@ import { applyBrandColor, emit, h, liveRegion } from './dom.js';
 import { ApiError, callApi } from './http.js';
 import { fill, type Messages } from './i18n.js';
 import { columns, invoiceRow } from './invoice-rows.js';
-import { continueButton, magicLinkForm } from './magic-link-form.js';
-import { clearMagicToken, hasVerifier, pendingMagicToken, wasUsedHere } from './magic-token.js';
 import type { Session } from './session.js';
+import { codeOf, gateSession } from './sign-in-gate.js';
 import { loadConfig } from './tenant-config.js';
 import type { InvoicesAnswer } from './wire.js';
 
 const WIDGET = 'invoice-list';
 const FILTERS = ['', 'OPEN', 'PAID', 'OVERDUE', 'VOID'] as const;
 type Filter = (typeof FILTERS)[number];
-const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'internal');
 const emptyText = (t: Messages, filter: Filter): string => (filter ? t[`empty${filter}`] : t.empty);
 
 export interface InvoiceListOptions {
@@ -32,7 +30,6 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
   ctx.root.replaceChildren(h('section', { class: 'w', 'aria-label': title }, h('header', { class: 'head' }, h('h2', null, title), account), status, body));
   const pageSize = String(Math.min(100, Math.max(1, Number(ctx.option('page-size')) || 10)));
   const showAccount = ctx.option('show-account') !== 'false';
-  let signedIn = false;
   loadConfig(ctx.target).then((config) => applyBrandColor(host, config.tenant.branding?.primaryColor), () => undefined);
   // Bumped on every new load and on sign-out, so a late answer never renders into a newer view.
   let view = 0;
@@ -46,55 +43,6 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     emit(host, WIDGET, 'error', { code: codeOf(error) });
     if (diagnose) void explain(error, ctx.target, WIDGET);
   };
-
-  const exchangeLink = (token: string): void => {
-    say(t.signingIn);
-    session.exchangeMagicLink(token).catch((error: unknown) => {
-      body.replaceChildren(form());
-      fail(t.linkBad, error);
-    });
-  };
-
-  const form = (): HTMLElement =>
-    magicLinkForm(session, t, {
-      say,
-      onSent: () => emit(host, WIDGET, 'magic-link-sent'),
-      onError: (code) => {
-        emit(host, WIDGET, 'error', { code });
-        if (code !== 'rate_limited' && code !== 'invalid_request') void explain(new ApiError(0, code), ctx.target, WIDGET);
-      },
-    });
-
-  async function landing(token: string): Promise<void> {
-    if (hasVerifier()) return exchangeLink(token);
-    // Reopened in the tab that already redeemed it: say so, instead of a "Continue" that can only fail.
-    if (await wasUsedHere(token)) {
-      clearMagicToken();
-      if (await session.getSessionJwt()) return void say(t.linkUsedIn);
-      body.replaceChildren(form());
-      say(t.linkUsed, true);
-      return;
-    }
-    body.replaceChildren(continueButton(t, () => exchangeLink(token)));
-    say('');
-  }
-
-  function showSignedOut(): void {
-    view++;
-    account.hidden = true;
-    account.replaceChildren();
-    const token = magicLink ? pendingMagicToken() : null;
-    if (token) {
-      body.replaceChildren();
-      void landing(token);
-    } else if (magicLink) {
-      body.replaceChildren(form());
-      say(t.signInEmail);
-    } else {
-      body.replaceChildren();
-      say(t.signIn);
-    }
-  }
 
   function showAccountLine(): void {
     const who = session.customer();
@@ -182,35 +130,15 @@ export function mountInvoiceList(ctx: WidgetContext, { session, bridgeToken, mag
     void load(0);
   }
 
-  const unsubscribe = session.onChange((nowSignedIn) => {
-    if (!host.isConnected || ctx.signal.aborted) return void unsubscribe();
-    if (nowSignedIn === signedIn) return;
-    signedIn = nowSignedIn;
-    emit(host, WIDGET, nowSignedIn ? 'signed-in' : 'signed-out');
-    if (nowSignedIn) showList();
-    else showSignedOut();
-  });
-
   // Unmounted: a late answer of this mount must not render into the shadow root a fresh mount may already use.
-  ctx.signal.addEventListener('abort', () => {
-    view++;
-    unsubscribe();
-  }, { once: true });
+  ctx.signal.addEventListener('abort', () => view++, { once: true });
   say(t.loading);
-  // A magic-link page with no link to redeem first tries to resume this browser's session (SPEC section 9).
-  const start = magicLink && !bridgeToken && !pendingMagicToken() ? session.resume() : session.getSessionJwt(bridgeToken ?? undefined);
-  start.then(
-    (jwt) => {
-      if (signedIn || ctx.signal.aborted) return;
-      if (jwt) {
-        signedIn = true;
-        showList();
-      } else showSignedOut();
+  gateSession(ctx, {
+    widget: WIDGET, session, bridgeToken, magicLink, body, t, say, down: t.invoicesDown, signedIn: showList,
+    signedOut: () => {
+      view++;
+      account.hidden = true;
+      account.replaceChildren();
     },
-    (error: unknown) => {
-      // A refused token may be a stale page (a reload mints a new one); anything else is the embed's set-up.
-      const code = codeOf(error);
-      if (!signedIn && !ctx.signal.aborted) fail(/^(bridge_token|signing_key|session)_/.test(code) || code === 'rate_limited' ? t.startFailed : t.invoicesDown, error);
-    },
-  );
+  });
 }

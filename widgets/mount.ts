@@ -8,6 +8,7 @@ import { pageSession } from './page-session.js';
 import { mountPricingCard } from './pricing-card.js';
 import { mountSubscribeButton } from './subscribe-button.js';
 import type { Session } from './session.js';
+import { mountUsageMeter } from './usage-meter.js';
 
 const SELECTOR = '[data-aforo-widget]';
 const mounted = new WeakMap<Element, AbortController>();
@@ -33,8 +34,8 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
     root.replaceChildren(h('section', { class: 'w' }, h('p', { class: 'status error', role: 'status' }, t.broken)));
     emit(host, kind ?? 'widget', 'error', { code: 'invalid_config' });
   };
-  if (kind !== 'pricing-card' && kind !== 'invoice-list' && kind !== 'subscribe-button') {
-    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card", "invoice-list" and "subscribe-button"`);
+  if (kind !== 'pricing-card' && kind !== 'invoice-list' && kind !== 'subscribe-button' && kind !== 'usage-meter') {
+    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card", "invoice-list", "subscribe-button" and "usage-meter"`);
   }
   if (!tenant || !embedKey) return broken(`${kind}: data-aforo-tenant-slug and data-aforo-embed-key are both required`);
   if (!base) return broken(`${kind}: the engine URL is unknown; load the widgets from {prefix}/v1/embed/loader.js or set data-aforo-api-base`);
@@ -51,7 +52,9 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   const session = safeSession(ctx);
   if (!session) return broken(`${kind}: one page holds one session; every widget on it must name the same engine, tenant and embed key`);
   if (kind === 'subscribe-button') return mountSubscribeButton(ctx, session, bridgeToken);
-  mountInvoiceList(ctx, { session, bridgeToken, magicLink: option('magic-link') === 'true' });
+  const magicLink = option('magic-link') === 'true';
+  if (kind === 'usage-meter') return mountUsageMeter(ctx, { session, bridgeToken, magicLink });
+  mountInvoiceList(ctx, { session, bridgeToken, magicLink });
 }
 
 function safeSession(ctx: WidgetContext): Session | null {

@@ -13,4 +13,4 @@ export { createSession, refreshDelay, type Session } from './session.js';
 export { ApiError, type ApiTarget } from './http.js';
 export { captureMagicToken } from './magic-token.js';
 export { mountAll, mountWidget, unmountWidget, watchWidgets } from './mount.js';
-export type { ConfigAnswer, InvoicesAnswer, SessionAnswer, WireInvoice, WireOffering, WireRatePlan } from './wire.js';
+export type { ConfigAnswer, InvoicesAnswer, SessionAnswer, UsageAnswer, WireInvoice, WireOffering, WireRatePlan, WireUsage } from './wire.js';

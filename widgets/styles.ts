@@ -102,4 +102,17 @@ input[aria-invalid=true]{border-color:var(--_er)}
 .lead{font-weight:600}
 .hint{color:var(--_mu)}
 .sent .actions{display:flex;flex-wrap:wrap;gap:.5em;text-align:left}
+.period{color:var(--_mu);font-size:.9em}
+.meters{display:grid;gap:1em;margin:.75em 0}
+.meters:empty{display:none}
+.mrow{display:flex;flex-wrap:wrap;justify-content:space-between;gap:0 1em}
+.feature{font-weight:600;overflow-wrap:anywhere}
+progress{display:block;width:100%;height:.5em;margin-top:.35em;appearance:none;border:0;border-radius:999px;background:var(--_bd);overflow:hidden}
+progress::-webkit-progress-bar{background:var(--_bd)}
+progress::-webkit-progress-value{background:var(--_v,var(--_pt))}
+progress::-moz-progress-bar{background:var(--_v,var(--_pt))}
+.over{--_v:var(--_er)}
+.over .num,.overby{color:var(--_er);font-weight:600}
+.overby{font-size:.9em;margin-top:.25em}
+.total{font-weight:600}
 `;
