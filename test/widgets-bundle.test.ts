@@ -12,7 +12,7 @@ import { loadWidgetAssets, readPrebuiltBundle, widgetAssetsFrom } from '../lib/w
 // The budget of the whole widget family (issue 16: every widget, one bundle, at most 20 KB gzip).
 const BUDGET = 20 * 1024;
 
-test('bundle: loader, session, pricing card, invoice list, subscribe button and magic-link form fit in 20 KB gzip', async () => {
+test('bundle: loader, session, pricing card, invoice list, subscribe button, subscription manager and magic-link form fit in 20 KB gzip', async () => {
   const assets = await loadWidgetAssets();
   const loader = assets.get('/v1/embed/loader.js');
   assert.ok(loader);

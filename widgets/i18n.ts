@@ -72,6 +72,17 @@ const en = {
   continue: 'Continue',
   startFailed: 'We could not sign you in. Reload the page to try again.',
   broken: 'This widget could not start.', subscribe: 'Subscribe', subscribed: 'Subscribed', subscribeDown: 'Subscribing is unavailable right now.', signInSubscribe: 'Sign in to subscribe.',
+  subscriptions: 'Subscriptions', subsDown: 'Subscriptions are unavailable right now.', loadingSubs: 'Loading subscriptions…',
+  subsFailed: 'Subscriptions could not be loaded.', signInSubs: 'Sign in to see your subscriptions.',
+  signInEmailSubs: 'Sign in with your email to see your subscriptions.', continueSubs: 'Continue to sign in and see your subscriptions.',
+  noSubs: 'You have no subscriptions.', noSubsActive: 'You have no active subscriptions.', noSubsCanceled: 'You have no canceled subscriptions.',
+  subsAll: 'All', ACTIVE: 'Active', TRIALING: 'Trial', PAST_DUE: 'Past due', CANCELED: 'Canceled', ending: 'Cancels at period end',
+  renews: 'Renews on {date}', ends: 'Ends on {date}', ended: 'Ended on {date}', trialEnds: 'Trial ends on {date}',
+  changePlan: 'Change plan', cancel: 'Cancel', resume: 'Resume', back: 'Back',
+  cancelAsk: 'Cancel {name}? It stays active until {date}, then ends. You can resume it until then.', cancelYes: 'Yes, cancel',
+  keep: 'Keep subscription', choosePlan: 'Choose a new plan for {name}', confirmChange: 'Confirm change',
+  canceledDone: '{name} will end on {date}.', resumedDone: '{name} will renew on {date}.', changedDone: '{name} is now on the {plan} plan.',
+  actionFailed: 'That did not go through. Try again.',
 };
 
 export type Messages = typeof en;
@@ -99,6 +110,17 @@ const es: Messages = {
   linkUsedIn: 'Este enlace de acceso ya se usó en este navegador; tu sesión está iniciada.',
   continueText: 'Continúa para iniciar sesión y ver tus facturas.', continue: 'Continuar',
   startFailed: 'No pudimos iniciar tu sesión. Recarga la página para intentarlo de nuevo.', broken: 'Este widget no pudo iniciarse.', subscribe: 'Suscribirse', subscribed: 'Suscrito', subscribeDown: 'La suscripción no está disponible ahora.', signInSubscribe: 'Inicia sesión para suscribirte.',
+  subscriptions: 'Suscripciones', subsDown: 'Las suscripciones no están disponibles ahora mismo.', loadingSubs: 'Cargando suscripciones…',
+  subsFailed: 'No se pudieron cargar las suscripciones.', signInSubs: 'Inicia sesión para ver tus suscripciones.',
+  signInEmailSubs: 'Inicia sesión con tu correo para ver tus suscripciones.', continueSubs: 'Continúa para iniciar sesión y ver tus suscripciones.',
+  noSubs: 'No tienes suscripciones.', noSubsActive: 'No tienes suscripciones activas.', noSubsCanceled: 'No tienes suscripciones canceladas.',
+  subsAll: 'Todas', ACTIVE: 'Activa', TRIALING: 'Prueba', PAST_DUE: 'Pago pendiente', CANCELED: 'Cancelada', ending: 'Se cancela al final del periodo',
+  renews: 'Se renueva el {date}', ends: 'Termina el {date}', ended: 'Terminó el {date}', trialEnds: 'La prueba termina el {date}',
+  changePlan: 'Cambiar plan', cancel: 'Cancelar', resume: 'Reanudar', back: 'Volver',
+  cancelAsk: '¿Cancelar {name}? Sigue activa hasta el {date} y luego termina. Puedes reanudarla hasta entonces.', cancelYes: 'Sí, cancelar',
+  keep: 'Mantener suscripción', choosePlan: 'Elige un nuevo plan para {name}', confirmChange: 'Confirmar cambio',
+  canceledDone: '{name} terminará el {date}.', resumedDone: '{name} se renovará el {date}.', changedDone: '{name} tiene ahora el plan {plan}.',
+  actionFailed: 'No se pudo completar. Inténtalo de nuevo.',
 };
 
 const fr: Messages = {
@@ -124,6 +146,17 @@ const fr: Messages = {
   linkUsedIn: 'Ce lien de connexion a déjà été utilisé dans ce navigateur ; vous êtes connecté.',
   continueText: 'Continuez pour vous connecter et voir vos factures.', continue: 'Continuer',
   startFailed: 'La connexion a échoué. Rechargez la page pour réessayer.', broken: 'Ce widget n’a pas pu démarrer.', subscribe: 'S’abonner', subscribed: 'Abonné', subscribeDown: 'L’abonnement est indisponible pour le moment.', signInSubscribe: 'Connectez-vous pour vous abonner.',
+  subscriptions: 'Abonnements', subsDown: 'Les abonnements sont indisponibles pour le moment.', loadingSubs: 'Chargement des abonnements…',
+  subsFailed: 'Les abonnements n’ont pas pu être chargés.', signInSubs: 'Connectez-vous pour voir vos abonnements.',
+  signInEmailSubs: 'Connectez-vous avec votre e-mail pour voir vos abonnements.', continueSubs: 'Continuez pour vous connecter et voir vos abonnements.',
+  noSubs: 'Vous n’avez aucun abonnement.', noSubsActive: 'Vous n’avez aucun abonnement actif.', noSubsCanceled: 'Vous n’avez aucun abonnement résilié.',
+  subsAll: 'Tous', ACTIVE: 'Actif', TRIALING: 'Essai', PAST_DUE: 'Paiement en retard', CANCELED: 'Résilié', ending: 'Prend fin à l’échéance',
+  renews: 'Renouvelé le {date}', ends: 'Prend fin le {date}', ended: 'Terminé le {date}', trialEnds: 'Essai jusqu’au {date}',
+  changePlan: 'Changer d’offre', cancel: 'Résilier', resume: 'Reprendre', back: 'Retour',
+  cancelAsk: 'Résilier {name} ? L’abonnement reste actif jusqu’au {date}, puis prend fin. Vous pouvez le reprendre d’ici là.', cancelYes: 'Oui, résilier',
+  keep: 'Garder l’abonnement', choosePlan: 'Choisissez une nouvelle offre pour {name}', confirmChange: 'Confirmer le changement',
+  canceledDone: '{name} prendra fin le {date}.', resumedDone: '{name} sera renouvelé le {date}.', changedDone: '{name} passe à l’offre {plan}.',
+  actionFailed: 'L’opération n’a pas abouti. Réessayez.',
 };
 
 const de: Messages = {
@@ -151,6 +184,17 @@ const de: Messages = {
   continueText: 'Fahren Sie fort, um sich anzumelden und Ihre Rechnungen zu sehen.', continue: 'Weiter',
   startFailed: 'Die Anmeldung ist fehlgeschlagen. Laden Sie die Seite neu, um es erneut zu versuchen.',
   broken: 'Dieses Widget konnte nicht starten.', subscribe: 'Abonnieren', subscribed: 'Abonniert', subscribeDown: 'Das Abonnieren ist gerade nicht möglich.', signInSubscribe: 'Melden Sie sich an, um zu abonnieren.',
+  subscriptions: 'Abonnements', subsDown: 'Die Abonnements sind gerade nicht verfügbar.', loadingSubs: 'Abonnements werden geladen…',
+  subsFailed: 'Die Abonnements konnten nicht geladen werden.', signInSubs: 'Melden Sie sich an, um Ihre Abonnements zu sehen.',
+  signInEmailSubs: 'Melden Sie sich mit Ihrer E-Mail an, um Ihre Abonnements zu sehen.', continueSubs: 'Fahren Sie fort, um sich anzumelden und Ihre Abonnements zu sehen.',
+  noSubs: 'Sie haben keine Abonnements.', noSubsActive: 'Sie haben keine aktiven Abonnements.', noSubsCanceled: 'Sie haben keine gekündigten Abonnements.',
+  subsAll: 'Alle', ACTIVE: 'Aktiv', TRIALING: 'Testphase', PAST_DUE: 'Zahlung überfällig', CANCELED: 'Gekündigt', ending: 'Endet zum Periodenende',
+  renews: 'Verlängert sich am {date}', ends: 'Endet am {date}', ended: 'Beendet am {date}', trialEnds: 'Testphase endet am {date}',
+  changePlan: 'Tarif wechseln', cancel: 'Kündigen', resume: 'Fortsetzen', back: 'Zurück',
+  cancelAsk: '{name} kündigen? Das Abonnement läuft bis {date} und endet dann. Bis dahin können Sie es fortsetzen.', cancelYes: 'Ja, kündigen',
+  keep: 'Abonnement behalten', choosePlan: 'Neuen Tarif für {name} wählen', confirmChange: 'Wechsel bestätigen',
+  canceledDone: '{name} endet am {date}.', resumedDone: '{name} verlängert sich am {date}.', changedDone: '{name} läuft jetzt im Tarif {plan}.',
+  actionFailed: 'Das hat nicht geklappt. Versuchen Sie es erneut.',
 };
 
 const TABLES: Record<string, Messages> = { en, es, fr, de };

@@ -7,9 +7,11 @@ import { mountInvoiceList } from './invoice-list.js';
 import { pageSession } from './page-session.js';
 import { mountPricingCard } from './pricing-card.js';
 import { mountSubscribeButton } from './subscribe-button.js';
+import { mountSubscriptionManager } from './subscription-manager.js';
 import type { Session } from './session.js';
 
 const SELECTOR = '[data-aforo-widget]';
+const KINDS = ['pricing-card', 'invoice-list', 'subscribe-button', 'subscription-manager'];
 const mounted = new WeakMap<Element, AbortController>();
 
 /** Mounts one widget element; `apiBase` is the engine's mount URL unless the element names its own. */
@@ -33,8 +35,8 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
     root.replaceChildren(h('section', { class: 'w' }, h('p', { class: 'status error', role: 'status' }, t.broken)));
     emit(host, kind ?? 'widget', 'error', { code: 'invalid_config' });
   };
-  if (kind !== 'pricing-card' && kind !== 'invoice-list' && kind !== 'subscribe-button') {
-    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card", "invoice-list" and "subscribe-button"`);
+  if (!KINDS.includes(kind ?? '')) {
+    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card", "invoice-list", "subscribe-button" and "subscription-manager"`);
   }
   if (!tenant || !embedKey) return broken(`${kind}: data-aforo-tenant-slug and data-aforo-embed-key are both required`);
   if (!base) return broken(`${kind}: the engine URL is unknown; load the widgets from {prefix}/v1/embed/loader.js or set data-aforo-api-base`);
@@ -51,7 +53,9 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   const session = safeSession(ctx);
   if (!session) return broken(`${kind}: one page holds one session; every widget on it must name the same engine, tenant and embed key`);
   if (kind === 'subscribe-button') return mountSubscribeButton(ctx, session, bridgeToken);
-  mountInvoiceList(ctx, { session, bridgeToken, magicLink: option('magic-link') === 'true' });
+  const options = { session, bridgeToken, magicLink: option('magic-link') === 'true' };
+  if (kind === 'subscription-manager') return mountSubscriptionManager(ctx, options);
+  mountInvoiceList(ctx, options);
 }
 
 function safeSession(ctx: WidgetContext): Session | null {
