@@ -61,6 +61,7 @@ describe('subscription manager in Chromium under a strict CSP', () => {
     assert.equal(await item(page, 'sub_ana_old').locator('button').count(), 0);
     assert.equal(await page.locator('#subs').evaluate((host) => host.shadowRoot?.textContent?.includes('sub_bo')), false);
     assert.deepEqual(await widgetEvents(page, 'ready'), [{ subscriptions: 3 }]);
+    assert.deepEqual(await widgetEvents(page, 'signed-in'), [{}]);
     assert.deepEqual(await texts(page, '#subs .chips button[aria-pressed="true"]'), ['All']);
     await screenshot(page, 'subscription-manager-ana-1280');
 
@@ -112,6 +113,13 @@ describe('subscription manager in Chromium under a strict CSP', () => {
     const starter = item(page, 'sub_ana_starter');
     await starter.locator('button', { hasText: 'Cancel' }).click();
     assert.equal(await starter.locator('.confirm p').textContent(), 'Cancel Starter? It stays active until Mar 1, 2030, then ends. You can resume it until then.');
+    // Focus starts on the button that changes nothing; Escape leaves as "Keep subscription" does.
+    const focused = () => page.locator('#subs').evaluate((host) => host.shadowRoot?.activeElement?.textContent);
+    assert.equal(await focused(), 'Keep subscription');
+    await page.keyboard.press('Escape');
+    assert.equal(await starter.locator('.confirm').count(), 0);
+    assert.equal(await focused(), 'Cancel');
+    await starter.locator('button', { hasText: 'Cancel' }).click();
     await starter.locator('button', { hasText: 'Keep subscription' }).click();
     assert.equal(await starter.locator('.confirm').count(), 0);
     assert.equal(world.calls('/subscriptions/sub_ana_starter/cancel').length, 0);
@@ -222,6 +230,7 @@ describe('subscription manager in Chromium under a strict CSP', () => {
         assert.equal(await page.locator('#subs').evaluate((host) => host.shadowRoot?.activeElement?.textContent), 'Confirm change');
         await starter.locator('button', { hasText: 'Back' }).click();
         assert.equal(await starter.locator('.confirm').count(), 0);
+        assert.equal(await page.locator('#subs').evaluate((host) => host.shadowRoot?.activeElement?.textContent), 'Change plan');
         assert.deepEqual(await cspViolations(page), []);
         assert.deepEqual(consoleErrors, []);
         await context.close();

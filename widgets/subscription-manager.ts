@@ -36,8 +36,8 @@ function showList(ctx: WidgetContext, { session }: ShellOptions, shell: Shell, i
   let filter = initial;
   let subscriptions: WireSubscription[] = [];
   let offerings: WireOffering[] = [];
-  // Set before any await: a second click on a confirm button while its request runs sends nothing.
-  let busy = false;
+  // Ids inside this shadow root only: a counter, since a subscription id may hold any character.
+  let cards = 0;
   const list = h('ul', { class: 'sm-list' });
   const retry = h('button', { type: 'button', class: 'retry', hidden: '' }, t.retry);
   const labels: Record<Filter, string> = { all: t.subsAll, active: t.ACTIVE, canceled: t.CANCELED };
@@ -93,7 +93,9 @@ function showList(ctx: WidgetContext, { session }: ShellOptions, shell: Shell, i
   function card(initialState: WireSubscription): HTMLLIElement {
     // The item and its live region stay in the page across actions, so what an action says is read out.
     let s = initialState;
-    const headingId = `aforo-sub-${s.id.replace(/[^\w-]/g, '_')}`;
+    // Set before any await: a second click on a confirm button while its request runs sends nothing.
+    let busy = false;
+    const headingId = `aforo-sub-${++cards}`;
     const content = h('div', { class: 'sm-body' });
     const note = liveRegion();
     const item = h('li', { class: 'sm-item', 'data-subscription-id': s.id }, content, note);
@@ -126,21 +128,31 @@ function showList(ctx: WidgetContext, { session }: ShellOptions, shell: Shell, i
       );
     }
 
-    const back = (label: string): HTMLButtonElement => button(label, () => {
+    // Leaving a step puts focus back on the button that opened it.
+    const back = (label: string, opener: string): HTMLButtonElement => button(label, () => {
       note.textContent = '';
       summary();
-      content.querySelector('button')?.focus();
+      [...content.querySelectorAll('button')].find((b) => b.textContent === opener)?.focus();
     });
-    const confirmStep = (parts: Node[], focus: HTMLElement): void => {
+    const confirmStep = (parts: Node[], leave: HTMLButtonElement, focus: HTMLElement): void => {
+      const step = h('div', { class: 'confirm', role: 'group', 'aria-labelledby': headingId }, ...parts);
+      step.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape' && !busy) leave.click();
+      });
       content.querySelector('.sm-actions')?.remove();
-      content.append(h('div', { class: 'confirm', role: 'group', 'aria-labelledby': headingId }, ...parts));
+      content.append(step);
       focus.focus();
     };
 
     function confirmCancel(): void {
       const yes = button(t.cancelYes, () => void act('cancel'), true);
       const text = fill(t.cancelAsk, { name: nameOf(s), date: formatDate(s.currentPeriodEnd, locale) });
-      confirmStep([h('p', null, text), actions(yes, back(t.keep))], yes);
+      const keep = back(t.keep, t.cancel);
+      // The question is read with either button; focus starts on the one that changes nothing.
+      const ask = h('p', { id: `${headingId}-ask` }, text);
+      yes.setAttribute('aria-describedby', ask.id);
+      keep.setAttribute('aria-describedby', ask.id);
+      confirmStep([ask, actions(yes, keep)], keep, keep);
     }
 
     function choosePlan(others: WireRatePlan[]): void {
@@ -156,7 +168,8 @@ function showList(ctx: WidgetContext, { session }: ShellOptions, shell: Shell, i
         return h('label', { class: 'sm-option' }, input, h('span', null, p.name), h('span', { class: 'money' }, `${money(p.amountCents, p.currency)} ${per(t, p.interval)}`));
       });
       const legend = h('legend', null, fill(t.choosePlan, { name: nameOf(s) }));
-      confirmStep([h('fieldset', null, legend, ...radios), actions(confirm, back(t.back))], radios[0].querySelector('input') as HTMLElement);
+      const leave = back(t.back, t.changePlan);
+      confirmStep([h('fieldset', null, legend, ...radios), actions(confirm, leave)], leave, radios[0].querySelector('input') as HTMLElement);
     }
 
     async function act(action: Action, ratePlanId?: string): Promise<void> {
