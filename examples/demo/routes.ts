@@ -131,7 +131,8 @@ ${widget(secrets, 'pricing-card', { 'data-aforo-featured-offering-id': 'pro' })}
     });
     ctx.set('cache-control', 'no-store');
     send(ctx, page({ title: `${profile.name}'s account`, user: profile.email, widgets: true }, html`
-<p>Bridge-token mode: the portal signed you in; the widget exchanges the token it was given for a session.</p>
+<p>Bridge-token mode: the portal signed you in; the widgets exchange the token they were given for one session (once, however many widgets carry it).</p>
+${widget(secrets, 'subscription-manager', { 'data-aforo-bridge-token': bridgeToken })}
 ${widget(secrets, 'invoice-list', { 'data-aforo-bridge-token': bridgeToken })}
 <form method="post" action="/logout"><button type="submit">Log out</button></form>`));
   });
