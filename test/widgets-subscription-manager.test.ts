@@ -199,6 +199,31 @@ describe('subscription manager in Chromium under a strict CSP', () => {
     await context.close();
   });
 
+  test('German, French and Spanish: the copy, the amounts and the dates of the widget locale', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const context = await browser.newContext(US);
+    const page = await context.newPage();
+    const { consoleErrors } = await recordPage(page);
+    await page.goto(world.pageUrl('subscriptions-locales', { customer: DEE.externalId }));
+    const expected = {
+      de: ['Abonnements', ['Aktiv', 'Aktiv', 'Endet zum Periodenende'], '9,00 $ / MonatVerlängert sich am 01.05.2030', ['Tarif wechseln', 'Kündigen']],
+      fr: ['Abonnements', ['Actif', 'Actif', 'Prend fin à l’échéance'], '9,00 $US / moisRenouvelé le 1 mai 2030', ['Changer d’offre', 'Résilier']],
+      es: ['Suscripciones', ['Activa', 'Activa', 'Se cancela al final del periodo'], '9,00 US$ / mesSe renueva el 1 may 2030', ['Cambiar plan', 'Cancelar']],
+    } as const;
+    for (const [id, [title, pills, meta, buttons]] of Object.entries(expected)) {
+      const starter = page.locator(`#${id} li.sm-item[data-subscription-id="sub_dee_starter"]`);
+      await starter.waitFor();
+      assert.equal(await page.locator(`#${id} h2`).textContent(), title);
+      assert.deepEqual(await page.locator(`#${id} .pill`).allTextContents(), pills);
+      // The plan keeps the tenant's name ("Monthly"); the widget translates its own words and formats with Intl.
+      assert.equal((await starter.locator('.sm-meta').textContent())?.replace(/\u00a0|\u202f/g, ' '), `Monthly${meta}`);
+      assert.deepEqual(await starter.locator('button').allTextContents(), buttons);
+    }
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     for (const width of [1280, 390]) {
       test(`${theme}, ${width} px: no horizontal overflow and contrast >= 4.5:1, in the list and on the change-plan step`, async (t) => {
