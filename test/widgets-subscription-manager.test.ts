@@ -167,7 +167,7 @@ describe('subscription manager in Chromium under a strict CSP', () => {
     await context.close();
   });
 
-  test('a customer without subscriptions reads the empty state', async (t) => {
+  test('a customer without subscriptions reads the empty state; after the portal signs out, the sign-in line', async (t) => {
     browser ??= await launchChromium(t);
     if (!browser) return;
     const context = await browser.newContext(US);
@@ -178,6 +178,10 @@ describe('subscription manager in Chromium under a strict CSP', () => {
     assert.equal(await page.locator('#subs li.sm-item').count(), 0);
     assert.equal(await page.locator('#subs .chips').isHidden(), true, 'nothing to filter');
     assert.deepEqual(await widgetEvents(page, 'ready'), [{ subscriptions: 0 }]);
+    await page.evaluate(() => (window as unknown as { AforoSession: { destroy(): Promise<void> } }).AforoSession.destroy());
+    await page.locator('#subs p.status', { hasText: 'Sign in to see your subscriptions.' }).waitFor();
+    assert.equal(await page.locator('#subs .chips').count(), 0);
+    assert.deepEqual(await widgetEvents(page, 'signed-out'), [{}]);
     await context.close();
   });
 

@@ -13,4 +13,6 @@ export { createSession, refreshDelay, type Session } from './session.js';
 export { ApiError, type ApiTarget } from './http.js';
 export { captureMagicToken } from './magic-token.js';
 export { mountAll, mountWidget, unmountWidget, watchWidgets } from './mount.js';
-export type { ConfigAnswer, InvoicesAnswer, SessionAnswer, WireInvoice, WireOffering, WireRatePlan } from './wire.js';
+export type {
+  ConfigAnswer, InvoicesAnswer, SessionAnswer, SubscriptionActionAnswer, SubscriptionsAnswer, WireInvoice, WireOffering, WireRatePlan, WireSubscription,
+} from './wire.js';
