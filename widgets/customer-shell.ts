@@ -12,6 +12,7 @@ import { clearMagicToken, hasVerifier, pendingMagicToken, wasUsedHere } from './
 import type { Session } from './session.js';
 import { loadConfig } from './tenant-config.js';
 
+/** The engine's error code of a failed call, `internal` for anything else. */
 export const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'internal');
 
 export interface ShellOptions {
@@ -39,6 +40,7 @@ export interface Shell {
   claim(): () => boolean;
 }
 
+/** Renders the frame and its signed-out states, and calls `showSignedIn` on every sign-in (first load, magic link, resume). */
 export function mountCustomerShell(ctx: WidgetContext, widget: string, options: ShellOptions, copy: ShellCopy, showSignedIn: (shell: Shell) => void): void {
   const { host } = ctx;
   const { session, bridgeToken, magicLink } = options;

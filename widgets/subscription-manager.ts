@@ -22,6 +22,7 @@ type Action = 'cancel' | 'resume' | 'change-plan';
 const shows = (filter: Filter, s: WireSubscription): boolean => filter === 'all' || (filter === 'canceled') === (s.status === 'CANCELED');
 const per = (t: Messages, interval: WireRatePlan['interval']): string => (interval === 'month' ? t.perMonth : interval === 'year' ? t.perYear : t.oneTime);
 
+/** Mounts `data-aforo-widget="subscription-manager"` in bridge-token or magic-link mode. */
 export function mountSubscriptionManager(ctx: WidgetContext, options: ShellOptions): void {
   const { t } = ctx;
   const asked = ctx.option('default-status');
