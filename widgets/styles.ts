@@ -111,12 +111,12 @@ input[aria-invalid=true]{border-color:var(--_er)}
 .sm-meta .money{color:var(--_tx);font-weight:600;font-variant-numeric:tabular-nums}
 .sm-actions{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.25em}
 .confirm{display:grid;gap:.75em;border-top:1px solid var(--_bd);padding-top:.75em;margin-top:.25em}
-fieldset{border:0;margin:0;padding:0;display:grid;gap:.4em;min-width:0}
+fieldset{border:0;margin:0;padding:0;display:grid;gap:.4em;min-width:0;max-width:30em}
 legend{padding:0;margin-bottom:.35em;font-weight:600}
 label.sm-option{flex-direction:row;flex:none;align-items:center;gap:.6em;padding:.55em .75em;border:1px solid var(--_bd);border-radius:var(--_rd);cursor:pointer}
 label.sm-option:has(:checked){border-color:var(--_pt);box-shadow:0 0 0 1px var(--_pt)}
 .sm-option .money{margin-left:auto;font-weight:600;white-space:nowrap}
-input[type=radio]{margin:0;padding:0;accent-color:var(--_p)}
+input[type=radio]{margin:0;padding:0;width:1.1em;height:1.1em;accent-color:var(--_pt)}
 .sm-item .status{margin:.6em 0 0}
 .lead{font-weight:600}
 .hint{color:var(--_mu)}
