@@ -52,7 +52,7 @@ export function mountCustomerShell(ctx: WidgetContext, widget: string, options: 
   ctx.root.replaceChildren(h('section', { class: 'w', 'aria-label': copy.title }, h('header', { class: 'head' }, h('h2', null, copy.title), account), status, body));
   const showAccount = ctx.option('show-account') !== 'false';
   let signedIn = false;
-  loadConfig(ctx.target).then((config) => applyBrandColor(host, config.tenant.branding?.primaryColor), () => undefined);
+  loadConfig(ctx.target).then((config) => ctx.signal.aborted || applyBrandColor(host, config.tenant.branding?.primaryColor), () => undefined);
   // Bumped on every new view and on sign-out, so a late answer never renders into a newer view.
   let view = 0;
 
