@@ -94,7 +94,7 @@ function widgetOperation(route: WidgetRoute): Schema {
 /** A public route's operation: its success answer (a schema or a file type) and the other statuses it gives. */
 function publicOperation(route: PublicRoute): Schema {
   const { status, schema, mediaType } = route.answer;
-  const content = schema ? json(schema as unknown as Schema) : { [mediaType ?? 'application/octet-stream']: {} };
+  const content = schema ? json(schema as unknown as Schema) : Object.fromEntries([mediaType ?? 'application/octet-stream'].flat().map((type) => [type, {}]));
   const others = Object.fromEntries(Object.entries(route.others ?? {}).map(([code, description]) => [code, { description }]));
   const pathParams = [...route.path.matchAll(/:([a-zA-Z]+)/g)].map(([, name]) => pathParam(name));
   return {

@@ -33,7 +33,8 @@ export interface PublicRoute {
   path: string;
   summary: string;
   /** The success answer: its status, and a JSON schema or the media type of a file. */
-  answer: { status: number; schema?: TSchema; mediaType?: string };
+  /** `mediaType`: the file type of an answer without a schema (several when the path serves files of more than one). */
+  answer: { status: number; schema?: TSchema; mediaType?: string | string[] };
   /** Other statuses it may answer, with what they mean. */
   others?: Record<number, string>;
   handler(input: PublicInput): Promise<PlainResponse>;
@@ -68,7 +69,8 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     handler: bundleFile },
   { method: 'GET', path: '/v1/embed/sri.json', summary: 'SRI hashes of the bundle', answer: { status: 200, mediaType: 'application/json' }, others: { 404: 'not built' },
     handler: bundleFile },
-  { method: 'GET', path: '/v1/embed/widgets/:file', summary: 'content-hashed widget bundle', answer: { status: 200, mediaType: 'application/javascript' },
+  { method: 'GET', path: '/v1/embed/widgets/:file', summary: 'content-hashed widget bundle, or a language file of its copy (locale-<lang>.<hash>.json)',
+    answer: { status: 200, mediaType: ['application/javascript', 'application/json'] },
     others: { 404: 'no such file' }, handler: bundleFile },
 ];
 

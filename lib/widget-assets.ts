@@ -1,6 +1,7 @@
 /**
  * The browser widget bundle as the engine serves it: `/v1/embed/loader.js` (short cache, fixed URL), the same
- * bytes under a content-hashed name in `/v1/embed/widgets/` (immutable), and `/v1/embed/sri.json` with the
+ * bytes under a content-hashed name in `/v1/embed/widgets/` (immutable), each language's copy but English as a
+ * content-hashed JSON file beside it (fetched by pages in that language), and `/v1/embed/sri.json` with the
  * Subresource Integrity hash of each. Framework-free; the request handler calls `get(path)`.
  */
 import { createHash } from 'node:crypto';
@@ -24,6 +25,13 @@ export interface WidgetAssets {
 }
 
 const JS = 'application/javascript; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A language file of the build: its content-hashed name (`locale-es.<hash>.json`) and its bytes. */
+export interface LocaleAsset {
+  name: string;
+  body: Buffer | string;
+}
 /** The loader's URL never changes, so browsers must come back for a new release within minutes. */
 const SHORT_CACHE = 'public, max-age=300';
 /** A content-hashed file never changes under its name. */
@@ -32,24 +40,34 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const here = dirname(fileURLToPath(import.meta.url));
 // From source this file is <root>/lib/; compiled it is <root>/dist/lib/.
 const root = here.endsWith(join('dist', 'lib')) ? join(here, '..', '..') : join(here, '..');
-const prebuiltLoader = join(root, 'dist', 'widgets-bundle', 'loader.js');
+const prebuiltDir = join(root, 'dist', 'widgets-bundle');
+const prebuiltLoader = join(prebuiltDir, 'loader.js');
+const LOCALE_FILE = /^locale-(\w+)\.[0-9a-f]{16}\.json$/;
 const widgetSources = join(root, 'widgets');
 
-/** Builds the servable asset table from the loader script's bytes. */
-export function widgetAssetsFrom(loader: Buffer): WidgetAssets {
+/** Builds the servable asset table from the loader script's bytes and the language files built with it. */
+export function widgetAssetsFrom(loader: Buffer, locales: LocaleAsset[] = []): WidgetAssets {
   const integrity = (body: Buffer): string => 'sha384-' + createHash('sha384').update(body).digest('base64');
   const hash = createHash('sha256').update(loader).digest('hex').slice(0, 16);
   const loaderPath = '/v1/embed/loader.js';
   const bundlePath = `/v1/embed/widgets/aforo-widgets.${hash}.js`;
-  const sri = {
+  const sri: Record<string, { path: string; integrity: string }> = {
     'loader.js': { path: loaderPath, integrity: integrity(loader) },
     'aforo-widgets.js': { path: bundlePath, integrity: integrity(loader) },
   };
   const table = new Map<string, WidgetAsset>([
     [loaderPath, { body: loader, contentType: JS, cacheControl: SHORT_CACHE }],
     [bundlePath, { body: loader, contentType: JS, cacheControl: IMMUTABLE }],
-    ['/v1/embed/sri.json', { body: Buffer.from(JSON.stringify(sri)), contentType: 'application/json; charset=utf-8', cacheControl: SHORT_CACHE }],
   ]);
+  for (const locale of locales) {
+    const language = LOCALE_FILE.exec(locale.name)?.[1];
+    if (!language) throw new Error(`widget assets: "${locale.name}" is not a language file name`);
+    const body = Buffer.from(locale.body);
+    const path = `/v1/embed/widgets/${locale.name}`;
+    sri[`locale-${language}.json`] = { path, integrity: integrity(body) };
+    table.set(path, { body, contentType: JSON_TYPE, cacheControl: IMMUTABLE });
+  }
+  table.set('/v1/embed/sri.json', { body: Buffer.from(JSON.stringify(sri)), contentType: JSON_TYPE, cacheControl: SHORT_CACHE });
   return { get: (path) => table.get(path) ?? null, paths: [...table.keys()], sri };
 }
 
@@ -75,11 +93,18 @@ export async function readPrebuiltBundle(file: string, sources: string): Promise
   return readFile(file);
 }
 
-async function buildInMemory(): Promise<Buffer> {
+/** The language files next to a prebuilt loader. */
+async function readPrebuiltLocales(dir: string): Promise<LocaleAsset[]> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => LOCALE_FILE.test(name));
+  return Promise.all(names.map(async (name) => ({ name, body: await readFile(join(dir, name)) })));
+}
+
+async function buildInMemory(): Promise<WidgetAssets> {
   const script = pathToFileURL(join(root, 'scripts', 'build-widgets.mjs')).href;
   try {
-    const { buildWidgetBundle } = (await import(script)) as { buildWidgetBundle(): Promise<string> };
-    return Buffer.from(await buildWidgetBundle());
+    const { buildWidgetAssets } = (await import(script)) as { buildWidgetAssets(): Promise<{ loader: string; locales: LocaleAsset[] }> };
+    const { loader, locales } = await buildWidgetAssets();
+    return widgetAssetsFrom(Buffer.from(loader), locales);
   } catch (error) {
     throw new Error('the widget bundle is not built (dist/widgets-bundle/loader.js) and cannot be built here: run `npm run build`', { cause: error });
   }
@@ -93,7 +118,10 @@ let loading: Promise<WidgetAssets> | null = null;
  */
 export function loadWidgetAssets(): Promise<WidgetAssets> {
   if (loading) return loading;
-  const current = (async () => widgetAssetsFrom((await readPrebuiltBundle(prebuiltLoader, widgetSources)) ?? (await buildInMemory())))();
+  const current = (async () => {
+    const prebuilt = await readPrebuiltBundle(prebuiltLoader, widgetSources);
+    return prebuilt ? widgetAssetsFrom(prebuilt, await readPrebuiltLocales(prebuiltDir)) : buildInMemory();
+  })();
   // A failed load is not remembered, so a later call may succeed once the bundle exists.
   current.catch(() => {
     if (loading === current) loading = null;

@@ -71,16 +71,28 @@ export interface AforoSubscriptionManagerProps extends WidgetProps {
   bridgeToken?: string;
   /** `true`: signed out, the widget shows the email sign-in form. */
   magicLink?: boolean;
-  /** The status filter shown first. */
-  defaultStatus?: string;
+  /** The filter shown first: `active` (default: every subscription not CANCELED), `canceled` or `all`. */
+  defaultStatus?: 'active' | 'canceled' | 'all';
+  /** `false` hides the "Signed in as …" line; default true. */
+  showAccount?: boolean;
+  /** The heading; default "Subscriptions". */
   title?: string;
-  onReady?: WidgetHandler<Record<string, string | number>>;
+  onReady?: WidgetHandler<{ subscriptions: number }>;
+  onCanceled?: WidgetHandler<{ subscriptionId: string }>;
+  onResumed?: WidgetHandler<{ subscriptionId: string }>;
+  onPlanChanged?: WidgetHandler<{ subscriptionId: string; ratePlanId: string }>;
+  onSignedIn?: WidgetHandler<NoDetail>;
+  onSignedOut?: WidgetHandler<NoDetail>;
+  onMagicLinkSent?: WidgetHandler<NoDetail>;
 }
 
-/** The signed-in customer's subscriptions. */
+/** The signed-in customer's subscriptions: status, next date and price, change plan, cancel at period end, resume. */
 export function AforoSubscriptionManager(props: AforoSubscriptionManagerProps): ReactElement | null {
-  const { magicLink, defaultStatus, title } = props;
-  return useWidget('subscription-manager', props, { magicLink, defaultStatus, title }, { onReady: 'ready', onError: 'error' });
+  const { magicLink, defaultStatus, showAccount, title } = props;
+  return useWidget('subscription-manager', props, { magicLink, defaultStatus, showAccount, title }, {
+    onReady: 'ready', onCanceled: 'canceled', onResumed: 'resumed', onPlanChanged: 'plan_changed', onSignedIn: 'signed-in',
+    onSignedOut: 'signed-out', onMagicLinkSent: 'magic-link-sent', onError: 'error',
+  });
 }
 
 /** Props of `<AforoUsageMeter>` (`usage-meter`). */
@@ -89,18 +101,26 @@ export interface AforoUsageMeterProps extends WidgetProps {
   bridgeToken?: string;
   /** `true`: signed out, the widget shows the email sign-in form. */
   magicLink?: boolean;
-  /** The subscription whose usage is shown. */
+  /** The subscription whose usage is shown (required). */
   subscriptionId?: string;
-  /** How often the meter asks the engine again, in seconds; it stops when the component unmounts. */
+  /** Seconds between refreshes while the page is visible: default 60, at least 15; it stops when the component unmounts. */
   pollSeconds?: number;
+  /** The heading; default "Usage". */
   title?: string;
-  onReady?: WidgetHandler<Record<string, string | number>>;
+  onReady?: WidgetHandler<{ features: number }>;
+  /** Every later successful refresh, changed or not. */
+  onUpdated?: WidgetHandler<{ features: number }>;
+  onSignedIn?: WidgetHandler<NoDetail>;
+  onSignedOut?: WidgetHandler<NoDetail>;
+  onMagicLinkSent?: WidgetHandler<NoDetail>;
 }
 
-/** The usage of one of the signed-in customer's subscriptions against its limits. */
+/** The usage of one of the signed-in customer's subscriptions against what its plan includes. */
 export function AforoUsageMeter(props: AforoUsageMeterProps): ReactElement | null {
   const { magicLink, subscriptionId, pollSeconds, title } = props;
-  return useWidget('usage-meter', props, { magicLink, subscriptionId, pollSeconds, title }, { onReady: 'ready', onError: 'error' });
+  return useWidget('usage-meter', props, { magicLink, subscriptionId, pollSeconds, title }, {
+    onReady: 'ready', onUpdated: 'updated', onSignedIn: 'signed-in', onSignedOut: 'signed-out', onMagicLinkSent: 'magic-link-sent', onError: 'error',
+  });
 }
 
 /** What `checkout_requested` carries: the plan the customer chose. */

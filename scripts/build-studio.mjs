@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Returns `{ js, css }`, the minified studio script and its style sheet. */
 export async function buildStudioBundle() {
-  const js = await bundleBrowserScript('studio', 'main.ts');
+  const js = await bundleBrowserScript(['studio', 'main.ts']);
   const css = await readFile(join(root, 'studio', 'studio.css'), 'utf8');
   return { js, css };
 }

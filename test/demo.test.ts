@@ -121,8 +121,16 @@ test('demo: seeds on first start, serves its pages under a strict CSP, and the t
     const account = await fetch(`${base}/account`, { headers: { cookie } });
     assert.equal(account.status, 200);
     assert.equal(account.headers.get('cache-control'), 'no-store');
-    const token = /data-aforo-bridge-token="([^"]+)"/.exec(await account.text())?.[1];
+    const markup = await account.text();
+    const token = /data-aforo-bridge-token="([^"]+)"/.exec(markup)?.[1];
     assert.ok(token);
+    // All five widgets; the four customer-scoped ones each given the page's one token.
+    for (const kind of ['subscription-manager', 'invoice-list']) {
+      assert.match(markup, new RegExp(`<div class="widget" data-aforo-widget="${kind}" data-aforo-tenant-slug="acme" data-aforo-embed-key="ek_live_[^"]+" data-aforo-bridge-token="${token}">`));
+    }
+    assert.match(markup, new RegExp(`data-aforo-widget="usage-meter" [^>]*data-aforo-bridge-token="${token}" data-aforo-subscription-id="sub_alice_starter">`));
+    assert.match(markup, new RegExp(`data-aforo-widget="subscribe-button" [^>]*data-aforo-bridge-token="${token}" data-aforo-offering-id="pro" data-aforo-rate-plan-id="pro-monthly">`));
+    assert.match(markup, /data-aforo-widget="pricing-card" /);
     tokens.push(token);
   }
   assert.notEqual(tokens[0], tokens[1], 'each page view mints its own token');
@@ -136,6 +144,10 @@ test('demo: seeds on first start, serves its pages under a strict CSP, and the t
     invoices: Array<{ number: string; status: string }>;
   };
   assert.deepEqual(invoices.invoices.map((i) => `${i.number} ${i.status}`).sort(), ['ACME-1001 PAID', 'ACME-1002 OPEN', 'ACME-1003 OVERDUE']);
+  const subscriptions = (await (await fetch(`${base}/aforo/v1/embed/subscriptions`, { headers: { ...embed, authorization: `Bearer ${sessionJwt}` } })).json()) as {
+    subscriptions: Array<{ id: string; ratePlanId: string; status: string; cancelAtPeriodEnd: boolean }>;
+  };
+  assert.deepEqual(subscriptions.subscriptions.map((s) => [s.id, s.ratePlanId, s.status, s.cancelAtPeriodEnd]), [['sub_alice_starter', 'starter-monthly', 'ACTIVE', false]]);
 
   // Flow 3: magic link for bob, read from the dev outbox, exchanged for a session that lists bob's invoices.
   const requested = await fetch(`${base}/aforo/v1/embed/auth/magic-link`, {

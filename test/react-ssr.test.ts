@@ -25,7 +25,7 @@ describe('React components on the server', () => {
     const rendered = [
       createElement(AforoPricingCard, { ...target, featuredOfferingId: 'pro', onReady: () => undefined }),
       createElement(AforoInvoiceList, { ...target, bridgeToken: 'bt.secret', pageSize: 5, magicLink: true }),
-      createElement(AforoSubscriptionManager, { ...target, defaultStatus: 'ACTIVE' }),
+      createElement(AforoSubscriptionManager, { ...target, defaultStatus: 'all' }),
       createElement(AforoUsageMeter, { ...target, subscriptionId: 'sub_1', pollSeconds: 30 }),
       createElement(AforoSubscribeButton, { ...target, offeringId: 'pro', ratePlanId: 'pro-month', mode: 'event', onCheckoutRequested: () => undefined }),
     ].map((element) => renderToString(element));

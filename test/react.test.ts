@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
-import { cspViolations, launchChromium, recordPage, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import { ANA, TENANT, cspViolations, launchChromium, recordPage, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/react-page/', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'aforo-react-page-'));
@@ -57,6 +57,11 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
   before(async () => {
     await buildPage();
     world = await startWidgetWorld({ serve: { prefix: PREFIX, dir: join(OUT, 'page') } });
+    const admin = world.bridge.api.admin;
+    await admin.putSubscription(TENANT, ANA.externalId, 'sub_ana_1', {
+      offeringId: 'starter', ratePlanId: 'starter-month', status: 'ACTIVE', currentPeriodStart: '2026-12-01T00:00:00Z', currentPeriodEnd: '2027-01-01T00:00:00Z',
+    });
+    await admin.putUsage(TENANT, ANA.externalId, 'sub_ana_1', 'api-calls', { used: 420, included: 1000 });
   });
   after(async () => {
     await browser?.close();
@@ -64,11 +69,13 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
     rmSync(OUT, { recursive: true, force: true });
   });
 
-  async function open(t: import('node:test').TestContext) {
+  async function open(t: import('node:test').TestContext, options: { clock?: boolean } = {}) {
     browser ??= await launchChromium(t);
     if (!browser) return null;
     const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
     const page = await context.newPage();
+    // A fake clock from the first script on, so every timer the widgets set can be moved on.
+    if (options.clock) await page.clock.install();
     const recorded = await recordPage(page);
     await page.goto(`${world.pageOrigin}${PREFIX}index.html`);
     await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 5);
@@ -102,7 +109,7 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
       [{ offeringId: 'pro', ratePlanId: 'pro-month', priceCents: 2900, currency: 'EUR', interval: 'month' }]);
     // Once each although StrictMode mounted every widget twice (the first mount's late answers are dropped), and
     // although the click re-rendered the page with new callback functions (a new callback does not remount).
-    assert.deepEqual(seen.filter((c) => c.callback === 'onReady').map((c) => [c.widget, c.detail]).sort(),
+    assert.deepEqual(seen.filter((c) => c.callback === 'onReady' && ['invoice-list', 'pricing-card', 'subscribe-button'].includes(c.widget)).map((c) => [c.widget, c.detail]).sort(),
       [['invoice-list', { invoices: 5 }], ['pricing-card', { offerings: 2 }], ['subscribe-button', {}]]);
 
     // The bridge token reached the widgets as a prop and is nowhere in the DOM.
@@ -112,36 +119,42 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
     await context.close();
   });
 
-  test('react: the subscription manager and usage meter render their host with the props as data-aforo-* attributes and mount', async (t) => {
-    const opened = await open(t);
+  test('react: the subscription manager and usage meter show Ana\'s subscription and its usage; unmounting the meter stops its polling', async (t) => {
+    const opened = await open(t, { clock: true });
     if (!opened) return;
     const { context, page, consoleErrors } = opened;
     const host = (id: string) => page.evaluate((hostId) => {
       const element = document.getElementById(hostId);
       if (!element) return null;
       const attributes = Object.fromEntries([...element.attributes].filter((a) => a.name.startsWith('data-aforo-')).map((a) => [a.name, a.value]));
-      return { tag: element.tagName, attributes, mounted: element.shadowRoot !== null, text: element.shadowRoot?.textContent ?? '' };
+      return { tag: element.tagName, attributes };
     }, id);
     const common = { 'data-aforo-tenant-slug': 'acme', 'data-aforo-embed-key': world.embedKey };
-    const manager = await host('subscriptions');
-    assert.deepEqual(manager && { tag: manager.tag, attributes: manager.attributes, mounted: manager.mounted }, {
-      tag: 'DIV', mounted: true,
-      attributes: { 'data-aforo-widget': 'subscription-manager', ...common, 'data-aforo-default-status': 'ACTIVE' },
+    assert.deepEqual(await host('subscriptions'), {
+      tag: 'DIV', attributes: { 'data-aforo-widget': 'subscription-manager', ...common, 'data-aforo-default-status': 'all' },
     });
-    const meter = await host('usage');
-    assert.deepEqual(meter && { tag: meter.tag, attributes: meter.attributes, mounted: meter.mounted }, {
-      tag: 'DIV', mounted: true,
-      attributes: { 'data-aforo-widget': 'usage-meter', ...common, 'data-aforo-subscription-id': 'sub_ana_1', 'data-aforo-poll-seconds': '5' },
+    assert.deepEqual(await host('usage'), {
+      tag: 'DIV', attributes: { 'data-aforo-widget': 'usage-meter', ...common, 'data-aforo-subscription-id': 'sub_ana_1', 'data-aforo-poll-seconds': '15' },
     });
-    // Tightens after the subscription-manager and usage-meter widgets are merged: this branch's mountWidget does not
-    // know them yet and shows its "could not start" state with an invalid_config error; then each shows its content
-    // (Ana's subscriptions, the meter) and fires onReady instead.
-    // (StrictMode's two mounts each report the broken state, synchronously, so each widget reports it twice here.)
-    const errors = (await callbacks(page)).filter((c) => c.callback === 'onError');
-    assert.deepEqual([...new Set(errors.map((c) => JSON.stringify([c.widget, c.detail])))].sort(),
-      [JSON.stringify(['subscription-manager', { code: 'invalid_config' }]), JSON.stringify(['usage-meter', { code: 'invalid_config' }])]);
-    assert.match(manager?.text ?? '', /could not start/);
-    assert.match(meter?.text ?? '', /could not start/);
+    await page.waitForFunction(() => document.getElementById('subscriptions')?.shadowRoot?.querySelector('.sm-list li') != null);
+    await page.waitForFunction(() => document.getElementById('usage')?.shadowRoot?.querySelector('progress') != null);
+    assert.match(await shadowText(page, 'subscriptions'), /Starter[\s\S]*Renews on/);
+    assert.match(await shadowText(page, 'usage'), /api-calls[\s\S]*420 of 1,000/);
+    const ready = (await callbacks(page)).filter((c) => c.callback === 'onReady' && ['subscription-manager', 'usage-meter'].includes(c.widget));
+    assert.deepEqual(ready.map((c) => [c.widget, c.detail]).sort(), [['subscription-manager', { subscriptions: 1 }], ['usage-meter', { features: 1 }]]);
+    assert.deepEqual((await callbacks(page)).filter((c) => c.callback === 'onError'), []);
+
+    // The meter's 15 s poll: the clock is moved on, a poll arrives; once unmounted, moving it on again brings none.
+    const polls = () => world.calls('/subscriptions/sub_ana_1/usage').length;
+    const first = polls();
+    await page.clock.runFor(16_000);
+    await until(() => polls() > first);
+    await page.locator('#toggle-usage').click();
+    assert.equal(await page.evaluate(() => document.getElementById('usage')), null);
+    const stopped = polls();
+    await page.clock.runFor(40_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(polls(), stopped, 'no poll after unmount');
     assert.deepEqual(await cspViolations(page), []);
     assert.deepEqual(consoleErrors, []);
     await context.close();

@@ -48,7 +48,7 @@ describe('developer diagnostics: one [aforo] console warning per misconfiguratio
     assert.equal(about(/engine\.invalid/).length, 1, warnings.join('\n'));
     assert.match(about(/engine\.invalid/)[0], /cannot be reached.*data-aforo-api-base/);
     assert.equal(about(/unknown widget "pricing-cards"/).length, 1, warnings.join('\n'));
-    for (const known of ['pricing-card', 'invoice-list', 'subscribe-button', 'usage-meter']) assert.ok(about(/unknown widget/)[0].includes(`"${known}"`), known);
+    for (const known of ['pricing-card', 'invoice-list', 'subscribe-button', 'subscription-manager', 'usage-meter']) assert.ok(about(/unknown widget/)[0].includes(`"${known}"`), known);
     assert.equal(about(/invoice-list: data-aforo-tenant-slug and data-aforo-embed-key are both required/).length, 1, warnings.join('\n'));
     assert.equal(warnings.length, 6, warnings.join('\n'));
     const codes = (await recordedEvents(page)).filter((e) => e.type.endsWith('.error') && !e.onWindow).map((e) => JSON.parse(e.detail).code);

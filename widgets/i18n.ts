@@ -1,6 +1,7 @@
 /**
  * Widget copy in English, Spanish, French and German, picked by `data-aforo-locale` (else the browser's language),
- * as the engine's mail is. Amounts and dates use `Intl` with the full locale (`de-CH`, `es-MX`…).
+ * as the engine's mail is. Amounts and dates use `Intl` with the full locale (`de-CH`, `es-MX`…). English is here;
+ * the other three are in locales.ts and reach the page as one fetched file each.
  */
 
 const en = {
@@ -76,106 +77,78 @@ const en = {
   usageMissing: 'This subscription was not found on your account.', signInUsage: 'Sign in to see your usage.',
   signInUsageEmail: 'Sign in with your email to see your usage.', continueUsage: 'Continue to sign in and see your usage.',
   usedOf: '{used} of {included}', usedOnly: '{used} used', overBy: '{n} over · {amount}', overage: 'Overage so far: {amount}', period: 'Period: {range}',
+  subscriptions: 'Subscriptions', subsDown: 'Subscriptions are unavailable right now.', loadingSubs: 'Loading subscriptions…',
+  subsFailed: 'Subscriptions could not be loaded.', signInSubs: 'Sign in to see your subscriptions.',
+  signInEmailSubs: 'Sign in with your email to see your subscriptions.', continueSubs: 'Continue to sign in and see your subscriptions.',
+  noSubs: 'You have no subscriptions.', noSubsActive: 'You have no active subscriptions.', noSubsCanceled: 'You have no canceled subscriptions.',
+  subsAll: 'All', ACTIVE: 'Active', TRIALING: 'Trial', PAST_DUE: 'Past due', CANCELED: 'Canceled', ending: 'Cancels at period end',
+  renews: 'Renews on {date}', ends: 'Ends on {date}', ended: 'Ended on {date}', trialEnds: 'Trial ends on {date}',
+  changePlan: 'Change plan', cancel: 'Cancel', resume: 'Resume', back: 'Back',
+  cancelAsk: 'Cancel {name}? It stays active until {date}, then ends. You can resume it until then.', cancelYes: 'Yes, cancel',
+  keep: 'Keep subscription', choosePlan: 'Choose a new plan for {name}', confirmChange: 'Confirm change',
+  canceledDone: '{name} will end on {date}.', resumedDone: '{name} will renew on {date}.', changedDone: '{name} is now on the {plan} plan.',
+  actionFailed: 'That did not go through. Try again.',
 };
 
 export type Messages = typeof en;
 
-const es: Messages = {
-  loading: 'Cargando…', loadingPlans: 'Cargando planes…', pricingDown: 'Los precios no están disponibles ahora mismo.',
-  invoicesDown: 'Las facturas no están disponibles ahora mismo.', noPlans: 'Todavía no hay planes disponibles.',
-  interval: 'Periodo de facturación', month: 'Mensual', year: 'Anual', perMonth: '/ mes', perYear: '/ año', oneTime: 'pago único',
-  save: 'Ahorra un {n} %', choose: 'Elegir plan', popular: 'Más popular', invoices: 'Facturas', signedInAs: 'Sesión iniciada como {who}',
-  signOut: 'Cerrar sesión', filter: 'Filtrar por estado', all: 'Todas', DRAFT: 'Borrador', OPEN: 'Abierta', PAID: 'Pagada',
-  OVERDUE: 'Vencida', VOID: 'Anulada', colInvoice: 'Factura', colIssued: 'Emitida', colDue: 'Vence', colStatus: 'Estado',
-  colAmount: 'Importe', colActions: 'Acciones', empty: 'Todavía no hay facturas.', emptyOPEN: 'No hay facturas abiertas.',
-  emptyPAID: 'No hay facturas pagadas.', emptyOVERDUE: 'No hay facturas vencidas.', emptyVOID: 'No hay facturas anuladas.',
-  paidAmount: '{amount} pagado', pay: 'Pagar', pdf: 'PDF', view: 'Ver', prev: 'Anterior', next: 'Siguiente', page: 'Página {n}',
-  pager: 'Páginas de facturas', loadingInvoices: 'Cargando facturas…', loadFailed: 'No se pudieron cargar las facturas.',
-  retry: 'Reintentar', signInEmail: 'Inicia sesión con tu correo para ver tus facturas.', signIn: 'Inicia sesión para ver tus facturas.',
-  email: 'Correo electrónico', send: 'Envíame un enlace de acceso', badEmail: 'Escribe un correo válido, como nombre@ejemplo.com.',
-  inbox: 'Revisa tu bandeja de entrada.', sentTo: 'Hemos enviado un enlace de acceso a {email}.',
-  sentHint: 'Puede tardar un minuto en llegar. Si no lo ves, revisa la carpeta de spam.', resend: 'Reenviar enlace',
-  resendIn: 'Reenviar en {n} s', resent: 'Hemos enviado otro enlace a {email}.', another: 'Usar otro correo',
-  sendFailed: 'No se pudo enviar el enlace de acceso. Inténtalo de nuevo en un momento.',
-  tooMany: 'Demasiados intentos. Espera un minuto y vuelve a intentarlo.', signingIn: 'Iniciando sesión…',
-  linkBad: 'Este enlace de acceso no es válido o ha caducado. Pide uno nuevo abajo.',
-  linkUsed: 'Este enlace de acceso ya se usó en este navegador. Pide uno nuevo abajo.',
-  linkUsedIn: 'Este enlace de acceso ya se usó en este navegador; tu sesión está iniciada.',
-  continueText: 'Continúa para iniciar sesión y ver tus facturas.', continue: 'Continuar',
-  startFailed: 'No pudimos iniciar tu sesión. Recarga la página para intentarlo de nuevo.', broken: 'Este widget no pudo iniciarse.', subscribe: 'Suscribirse', subscribed: 'Suscrito', subscribeDown: 'La suscripción no está disponible ahora.', signInSubscribe: 'Inicia sesión para suscribirte.',
-  usage: 'Consumo', loadingUsage: 'Cargando consumo…', usageEmpty: 'Este plan no tiene funciones medidas.', usageFailed: 'No se pudo cargar el consumo.',
-  usageMissing: 'Esta suscripción no se encontró en tu cuenta.', signInUsage: 'Inicia sesión para ver tu consumo.',
-  signInUsageEmail: 'Inicia sesión con tu correo para ver tu consumo.', continueUsage: 'Continúa para iniciar sesión y ver tu consumo.',
-  usedOf: '{used} de {included}', usedOnly: '{used} usados', overBy: '{n} de más · {amount}', overage: 'Excedente hasta ahora: {amount}', period: 'Periodo: {range}',
-};
-
-const fr: Messages = {
-  loading: 'Chargement…', loadingPlans: 'Chargement des offres…', pricingDown: 'Les tarifs sont indisponibles pour le moment.',
-  invoicesDown: 'Les factures sont indisponibles pour le moment.', noPlans: 'Aucune offre n’est encore disponible.',
-  interval: 'Période de facturation', month: 'Mensuel', year: 'Annuel', perMonth: '/ mois', perYear: '/ an', oneTime: 'paiement unique',
-  save: 'Économisez {n} %', choose: 'Choisir cette offre', popular: 'La plus choisie', invoices: 'Factures', signedInAs: 'Connecté en tant que {who}',
-  signOut: 'Se déconnecter', filter: 'Filtrer par statut', all: 'Toutes', DRAFT: 'Brouillon', OPEN: 'Ouverte', PAID: 'Payée',
-  OVERDUE: 'En retard', VOID: 'Annulée', colInvoice: 'Facture', colIssued: 'Émise le', colDue: 'Échéance', colStatus: 'Statut',
-  colAmount: 'Montant', colActions: 'Actions', empty: 'Aucune facture pour l’instant.', emptyOPEN: 'Aucune facture ouverte.',
-  emptyPAID: 'Aucune facture payée.', emptyOVERDUE: 'Aucune facture en retard.', emptyVOID: 'Aucune facture annulée.',
-  paidAmount: '{amount} payé', pay: 'Payer', pdf: 'PDF', view: 'Voir', prev: 'Précédente', next: 'Suivante', page: 'Page {n}',
-  pager: 'Pages de factures', loadingInvoices: 'Chargement des factures…', loadFailed: 'Les factures n’ont pas pu être chargées.',
-  retry: 'Réessayer', signInEmail: 'Connectez-vous avec votre e-mail pour voir vos factures.', signIn: 'Connectez-vous pour voir vos factures.',
-  email: 'Adresse e-mail', send: 'Recevoir un lien de connexion', badEmail: 'Saisissez une adresse valide, comme nom@exemple.com.',
-  inbox: 'Consultez votre boîte de réception.', sentTo: 'Nous avons envoyé un lien de connexion à {email}.',
-  sentHint: 'Il peut mettre une minute à arriver. Si vous ne le voyez pas, regardez dans les spams.', resend: 'Renvoyer le lien',
-  resendIn: 'Renvoyer dans {n} s', resent: 'Nous avons envoyé un autre lien à {email}.', another: 'Utiliser une autre adresse',
-  sendFailed: 'Le lien de connexion n’a pas pu être envoyé. Réessayez dans un instant.',
-  tooMany: 'Trop de tentatives. Attendez une minute puis réessayez.', signingIn: 'Connexion…',
-  linkBad: 'Ce lien de connexion est invalide ou a expiré. Demandez-en un nouveau ci-dessous.',
-  linkUsed: 'Ce lien de connexion a déjà été utilisé dans ce navigateur. Demandez-en un nouveau ci-dessous.',
-  linkUsedIn: 'Ce lien de connexion a déjà été utilisé dans ce navigateur ; vous êtes connecté.',
-  continueText: 'Continuez pour vous connecter et voir vos factures.', continue: 'Continuer',
-  startFailed: 'La connexion a échoué. Rechargez la page pour réessayer.', broken: 'Ce widget n’a pas pu démarrer.', subscribe: 'S’abonner', subscribed: 'Abonné', subscribeDown: 'L’abonnement est indisponible pour le moment.', signInSubscribe: 'Connectez-vous pour vous abonner.',
-  usage: 'Consommation', loadingUsage: 'Chargement de la consommation…', usageEmpty: 'Cette offre n’a aucune fonction mesurée.', usageFailed: 'La consommation n’a pas pu être chargée.',
-  usageMissing: 'Cet abonnement est introuvable sur votre compte.', signInUsage: 'Connectez-vous pour voir votre consommation.',
-  signInUsageEmail: 'Connectez-vous avec votre e-mail pour voir votre consommation.', continueUsage: 'Continuez pour vous connecter et voir votre consommation.',
-  usedOf: '{used} sur {included}', usedOnly: '{used} utilisés', overBy: '{n} en plus · {amount}', overage: 'Dépassement à ce jour : {amount}', period: 'Période : {range}',
-};
-
-const de: Messages = {
-  loading: 'Wird geladen…', loadingPlans: 'Tarife werden geladen…', pricingDown: 'Die Preise sind gerade nicht verfügbar.',
-  invoicesDown: 'Die Rechnungen sind gerade nicht verfügbar.', noPlans: 'Noch keine Tarife verfügbar.',
-  interval: 'Abrechnungszeitraum', month: 'Monatlich', year: 'Jährlich', perMonth: '/ Monat', perYear: '/ Jahr', oneTime: 'einmalig',
-  save: '{n} % sparen', choose: 'Tarif wählen', popular: 'Am beliebtesten', invoices: 'Rechnungen', signedInAs: 'Angemeldet als {who}',
-  signOut: 'Abmelden', filter: 'Nach Status filtern', all: 'Alle', DRAFT: 'Entwurf', OPEN: 'Offen', PAID: 'Bezahlt',
-  OVERDUE: 'Überfällig', VOID: 'Storniert', colInvoice: 'Rechnung', colIssued: 'Ausgestellt', colDue: 'Fällig', colStatus: 'Status',
-  colAmount: 'Betrag', colActions: 'Aktionen', empty: 'Noch keine Rechnungen.', emptyOPEN: 'Keine offenen Rechnungen.',
-  emptyPAID: 'Keine bezahlten Rechnungen.', emptyOVERDUE: 'Keine überfälligen Rechnungen.', emptyVOID: 'Keine stornierten Rechnungen.',
-  paidAmount: '{amount} bezahlt', pay: 'Bezahlen', pdf: 'PDF', view: 'Ansehen', prev: 'Zurück', next: 'Weiter', page: 'Seite {n}',
-  pager: 'Rechnungsseiten', loadingInvoices: 'Rechnungen werden geladen…', loadFailed: 'Die Rechnungen konnten nicht geladen werden.',
-  retry: 'Erneut versuchen', signInEmail: 'Melden Sie sich mit Ihrer E-Mail an, um Ihre Rechnungen zu sehen.',
-  signIn: 'Melden Sie sich an, um Ihre Rechnungen zu sehen.', email: 'E-Mail-Adresse', send: 'Anmeldelink senden',
-  badEmail: 'Geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.', inbox: 'Sehen Sie in Ihrem Posteingang nach.',
-  sentTo: 'Wir haben einen Anmeldelink an {email} gesendet.',
-  sentHint: 'Es kann eine Minute dauern. Wenn er nicht ankommt, sehen Sie im Spam-Ordner nach.', resend: 'Link erneut senden',
-  resendIn: 'Erneut senden in {n} s', resent: 'Wir haben einen weiteren Link an {email} gesendet.', another: 'Andere E-Mail verwenden',
-  sendFailed: 'Der Anmeldelink konnte nicht gesendet werden. Versuchen Sie es gleich noch einmal.',
-  tooMany: 'Zu viele Versuche. Warten Sie eine Minute und versuchen Sie es dann erneut.', signingIn: 'Anmeldung läuft…',
-  linkBad: 'Dieser Anmeldelink ist ungültig oder abgelaufen. Fordern Sie unten einen neuen an.',
-  linkUsed: 'Dieser Anmeldelink wurde in diesem Browser bereits verwendet. Fordern Sie unten einen neuen an.',
-  linkUsedIn: 'Dieser Anmeldelink wurde in diesem Browser bereits verwendet; Sie sind angemeldet.',
-  continueText: 'Fahren Sie fort, um sich anzumelden und Ihre Rechnungen zu sehen.', continue: 'Weiter',
-  startFailed: 'Die Anmeldung ist fehlgeschlagen. Laden Sie die Seite neu, um es erneut zu versuchen.',
-  broken: 'Dieses Widget konnte nicht starten.', subscribe: 'Abonnieren', subscribed: 'Abonniert', subscribeDown: 'Das Abonnieren ist gerade nicht möglich.', signInSubscribe: 'Melden Sie sich an, um zu abonnieren.',
-  usage: 'Verbrauch', loadingUsage: 'Verbrauch wird geladen…', usageEmpty: 'Dieser Tarif hat keine gemessenen Funktionen.', usageFailed: 'Der Verbrauch konnte nicht geladen werden.',
-  usageMissing: 'Dieses Abonnement wurde in Ihrem Konto nicht gefunden.', signInUsage: 'Melden Sie sich an, um Ihren Verbrauch zu sehen.',
-  signInUsageEmail: 'Melden Sie sich mit Ihrer E-Mail an, um Ihren Verbrauch zu sehen.', continueUsage: 'Fahren Sie fort, um sich anzumelden und Ihren Verbrauch zu sehen.',
-  usedOf: '{used} von {included}', usedOnly: '{used} verbraucht', overBy: '{n} darüber · {amount}', overage: 'Mehrverbrauch bisher: {amount}', period: 'Zeitraum: {range}',
-};
-
-const TABLES: Record<string, Messages> = { en, es, fr, de };
-
-/** The copy for `locale` (its language part), English when the language is not one of the four. */
-export function messagesFor(locale: string | undefined): Messages {
-  const language = (locale ?? (typeof navigator === 'undefined' ? 'en' : navigator.language) ?? 'en').toLowerCase().split(/[-_]/)[0];
-  return TABLES[language] ?? en;
+/** A language's copy file, as the build lists it: its name under `/v1/embed/widgets/` and its SRI hash. */
+export interface LocaleFile {
+  file: string;
+  integrity: string;
 }
+
+// The loader bundle is built with the list of its language files and their hashes (scripts/build-widgets.mjs), so
+// a page that pins the bundle's integrity pins its copy too. Without it (the SDK as an ES module) the list comes
+// from the engine's `/v1/embed/sri.json`.
+declare const __AFORO_LOCALE_FILES__: Record<string, LocaleFile> | undefined;
+const BUILT_IN = typeof __AFORO_LOCALE_FILES__ === 'undefined' ? undefined : __AFORO_LOCALE_FILES__;
+
+/** The language part of `locale` (else the browser's), lower-cased. */
+export function languageOf(locale: string | undefined): string {
+  return (locale ?? (typeof navigator === 'undefined' ? 'en' : navigator.language) ?? 'en').toLowerCase().split(/[-_]/)[0];
+}
+
+const loaded = new Map<string, Promise<Messages>>();
+
+async function fetchMessages(apiBase: string, language: string): Promise<Messages> {
+  let files = BUILT_IN;
+  if (!files) {
+    const sri = (await (await fetch(`${apiBase}/v1/embed/sri.json`, { credentials: 'omit' })).json()) as Record<string, { path: string; integrity: string }>;
+    files = {};
+    for (const [name, entry] of Object.entries(sri)) {
+      const match = /^locale-(\w+)\.json$/.exec(name);
+      if (match) files[match[1]] = { file: entry.path.slice(entry.path.lastIndexOf('/') + 1), integrity: entry.integrity };
+    }
+  }
+  const file = files[language];
+  if (!file) return en;
+  const response = await fetch(`${apiBase}/v1/embed/widgets/${file.file}`, { credentials: 'omit', integrity: file.integrity });
+  if (!response.ok) throw new Error(`the ${language} copy answered ${response.status}`);
+  // Every key English has, from the file where present: a file from another release never leaves a hole.
+  return { ...en, ...((await response.json()) as Partial<Messages>) };
+}
+
+/**
+ * The copy for `locale`: English at once (no request), another of the four languages fetched once per page and
+ * engine; English again when that fails (the caller warns).
+ */
+export function loadMessages(apiBase: string, locale: string | undefined): Messages | Promise<Messages> {
+  const language = languageOf(locale);
+  if (language === 'en' || (BUILT_IN && !BUILT_IN[language])) return en;
+  const key = `${apiBase} ${language}`;
+  let messages = loaded.get(key);
+  if (!messages) {
+    messages = fetchMessages(apiBase, language);
+    loaded.set(key, messages);
+    // A failure is not kept: the next widget mounted may try again.
+    messages.catch(() => loaded.delete(key));
+  }
+  return messages;
+}
+
+/** English, the copy every language falls back to. */
+export const ENGLISH: Messages = en;
 
 /** Fills `{name}` placeholders. */
 export function fill(text: string, values: Record<string, string | number>): string {

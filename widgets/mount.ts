@@ -2,15 +2,17 @@
 import type { WidgetContext } from './context.js';
 import { warn } from './diagnostics.js';
 import { emit, h, openShadow } from './dom.js';
-import { messagesFor } from './i18n.js';
+import { ENGLISH, languageOf, loadMessages, type Messages } from './i18n.js';
 import { mountInvoiceList } from './invoice-list.js';
 import { pageSession } from './page-session.js';
 import { mountPricingCard } from './pricing-card.js';
 import { mountSubscribeButton } from './subscribe-button.js';
+import { mountSubscriptionManager } from './subscription-manager.js';
 import type { Session } from './session.js';
 import { mountUsageMeter } from './usage-meter.js';
 
 const SELECTOR = '[data-aforo-widget]';
+const KINDS = ['pricing-card', 'invoice-list', 'subscribe-button', 'subscription-manager', 'usage-meter'];
 const mounted = new WeakMap<Element, AbortController>();
 
 /** Mounts one widget element; `apiBase` is the engine's mount URL unless the element names its own. */
@@ -28,33 +30,44 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   const base = (option('api-base') ?? apiBase).replace(/\/+$/, '');
   const root = openShadow(host);
   const locale = option('locale') ?? undefined;
-  const t = messagesFor(locale);
-  const broken = (why: string): void => {
-    warn(why);
-    root.replaceChildren(h('section', { class: 'w' }, h('p', { class: 'status error', role: 'status' }, t.broken)));
-    emit(host, kind ?? 'widget', 'error', { code: 'invalid_config' });
-  };
-  if (kind !== 'pricing-card' && kind !== 'invoice-list' && kind !== 'subscribe-button' && kind !== 'usage-meter') {
-    return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has "pricing-card", "invoice-list", "subscribe-button" and "usage-meter"`);
+  const copy = base ? loadMessages(base, locale) : ENGLISH;
+  if (!(copy instanceof Promise)) return start(copy);
+  copy.then(start, () => {
+    warn(`the ${languageOf(locale)} copy could not be loaded from ${base}; showing English`);
+    start(ENGLISH);
+  });
+
+  function start(t: Messages): void {
+    // Unmounted (or mounted again) while its copy was on the way.
+    if (lifetime.signal.aborted) return;
+    const broken = (why: string): void => {
+      warn(why);
+      root.replaceChildren(h('section', { class: 'w' }, h('p', { class: 'status error', role: 'status' }, t.broken)));
+      emit(host, kind ?? 'widget', 'error', { code: 'invalid_config' });
+    };
+    if (!KINDS.includes(kind ?? '')) {
+      return broken(`unknown widget "${kind}" in data-aforo-widget; this bundle has ${KINDS.map((k) => `"${k}"`).join(', ')}`);
+    }
+    if (!tenant || !embedKey) return broken(`${kind}: data-aforo-tenant-slug and data-aforo-embed-key are both required`);
+    if (!base) return broken(`${kind}: the engine URL is unknown; load the widgets from {prefix}/v1/embed/loader.js or set data-aforo-api-base`);
+    const theme = option('theme');
+    if (theme !== null && theme !== 'light' && theme !== 'dark' && theme !== 'auto') warn(`${kind}: data-aforo-theme "${theme}" is not light, dark or auto; using auto`);
+    const target = { apiBase: base, tenant, embedKey };
+    const ctx: WidgetContext = { host, root, target, option, locale, t, signal: lifetime.signal };
+    if (kind === 'pricing-card') {
+      // A bridge token on an anonymous widget still starts the page session, so it is not wasted.
+      if (bridgeToken) void safeSession(ctx)?.getSessionJwt(bridgeToken).catch(() => null);
+      void mountPricingCard(ctx);
+      return;
+    }
+    const session = safeSession(ctx);
+    if (!session) return broken(`${kind}: one page holds one session; every widget on it must name the same engine, tenant and embed key`);
+    if (kind === 'subscribe-button') return mountSubscribeButton(ctx, session, bridgeToken);
+    const options = { session, bridgeToken, magicLink: option('magic-link') === 'true' };
+    if (kind === 'subscription-manager') return mountSubscriptionManager(ctx, options);
+    if (kind === 'usage-meter') return mountUsageMeter(ctx, options);
+    mountInvoiceList(ctx, options);
   }
-  if (!tenant || !embedKey) return broken(`${kind}: data-aforo-tenant-slug and data-aforo-embed-key are both required`);
-  if (!base) return broken(`${kind}: the engine URL is unknown; load the widgets from {prefix}/v1/embed/loader.js or set data-aforo-api-base`);
-  const theme = option('theme');
-  if (theme !== null && theme !== 'light' && theme !== 'dark' && theme !== 'auto') warn(`${kind}: data-aforo-theme "${theme}" is not light, dark or auto; using auto`);
-  const target = { apiBase: base, tenant, embedKey };
-  const ctx: WidgetContext = { host, root, target, option, locale, t, signal: lifetime.signal };
-  if (kind === 'pricing-card') {
-    // A bridge token on an anonymous widget still starts the page session, so it is not wasted.
-    if (bridgeToken) void safeSession(ctx)?.getSessionJwt(bridgeToken).catch(() => null);
-    void mountPricingCard(ctx);
-    return;
-  }
-  const session = safeSession(ctx);
-  if (!session) return broken(`${kind}: one page holds one session; every widget on it must name the same engine, tenant and embed key`);
-  if (kind === 'subscribe-button') return mountSubscribeButton(ctx, session, bridgeToken);
-  const magicLink = option('magic-link') === 'true';
-  if (kind === 'usage-meter') return mountUsageMeter(ctx, { session, bridgeToken, magicLink });
-  mountInvoiceList(ctx, { session, bridgeToken, magicLink });
 }
 
 function safeSession(ctx: WidgetContext): Session | null {

@@ -13,4 +13,7 @@ export { createSession, refreshDelay, type Session } from './session.js';
 export { ApiError, type ApiTarget } from './http.js';
 export { captureMagicToken } from './magic-token.js';
 export { mountAll, mountWidget, unmountWidget, watchWidgets } from './mount.js';
-export type { ConfigAnswer, InvoicesAnswer, SessionAnswer, UsageAnswer, WireInvoice, WireOffering, WireRatePlan, WireUsage } from './wire.js';
+export type {
+  ConfigAnswer, InvoicesAnswer, SessionAnswer, SubscriptionActionAnswer, SubscriptionsAnswer, UsageAnswer, WireInvoice, WireOffering, WireRatePlan,
+  WireSubscription, WireUsage,
+} from './wire.js';

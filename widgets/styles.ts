@@ -99,6 +99,25 @@ label{display:flex;flex-direction:column;gap:.25em;flex:1 1 14em;color:var(--_tx
 input{padding:.5em .65em;border:1px solid var(--_bd);border-radius:var(--_rd);background:var(--_sf);color:var(--_tx)}
 input[aria-invalid=true]{border-color:var(--_er)}
 .sent{display:grid;gap:.5em}
+.sm-list{display:grid;gap:.75em}
+.sm-list[hidden],.chips[hidden]{display:none}
+.sm-item{border:1px solid var(--_bd);border-radius:var(--_rd);background:var(--_sf);padding:1em 1.1em}
+.sm-body{display:grid;gap:.5em}
+.sm-top{display:flex;flex-wrap:wrap;justify-content:space-between;align-items:center;gap:.35em 1em}
+.sm-top h3:focus{outline:none}
+.sm-pills{display:flex;flex-wrap:wrap;gap:.35em}
+.ACTIVE{background:var(--_g1);color:var(--_g2)}.TRIALING{background:var(--_b1);color:var(--_b2)}.PAST_DUE,.ENDING{background:var(--_r1);color:var(--_r2)}
+.sm-meta{display:flex;flex-wrap:wrap;gap:.2em 1.25em;color:var(--_mu)}
+.sm-meta .money{color:var(--_tx);font-weight:600;font-variant-numeric:tabular-nums}
+.sm-actions{display:flex;flex-wrap:wrap;gap:.5em;margin-top:.25em}
+.confirm{display:grid;gap:.75em;border-top:1px solid var(--_bd);padding-top:.75em;margin-top:.25em}
+fieldset{border:0;margin:0;padding:0;display:grid;gap:.4em;min-width:0;max-width:30em}
+legend{padding:0;margin-bottom:.35em;font-weight:600}
+label.sm-option{flex-direction:row;flex:none;align-items:center;gap:.6em;padding:.55em .75em;border:1px solid var(--_bd);border-radius:var(--_rd);cursor:pointer}
+label.sm-option:has(:checked){border-color:var(--_pt);box-shadow:0 0 0 1px var(--_pt)}
+.sm-option .money{margin-left:auto;font-weight:600;white-space:nowrap}
+input[type=radio]{margin:0;padding:0;width:1.1em;height:1.1em;accent-color:var(--_pt)}
+.sm-item .status{margin:.6em 0 0}
 .lead{font-weight:600}
 .hint{color:var(--_mu)}
 .sent .actions{display:flex;flex-wrap:wrap;gap:.5em;text-align:left}

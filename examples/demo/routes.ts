@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type { MemoryMailer } from '../../adapters/mail.js';
 import { mintBridgeToken } from '../../lib/mint.js';
 import { html, page } from './html.js';
-import { TENANT, USERS, type DemoSecrets, type DemoUser } from './seed.js';
+import { SUBSCRIPTION_OF, TENANT, USERS, type DemoSecrets, type DemoUser } from './seed.js';
 
 /** The portal's own pages allow nothing inline: the widgets must work under this policy. */
 export const CSP = "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; connect-src 'self'";
@@ -131,7 +131,13 @@ ${widget(secrets, 'pricing-card', { 'data-aforo-featured-offering-id': 'pro' })}
     });
     ctx.set('cache-control', 'no-store');
     send(ctx, page({ title: `${profile.name}'s account`, user: profile.email, widgets: true }, html`
-<p>Bridge-token mode: the portal signed you in; the widget exchanges the token it was given for a session.</p>
+<p>Bridge-token mode: the portal signed you in; the widgets exchange the token they were given for one session (once, however many widgets carry it).</p>
+${widget(secrets, 'subscription-manager', { 'data-aforo-bridge-token': bridgeToken })}
+${widget(secrets, 'usage-meter', { 'data-aforo-bridge-token': bridgeToken, 'data-aforo-subscription-id': SUBSCRIPTION_OF[user] })}
+<h2>Upgrade</h2>
+<p>Pro, monthly: the button subscribes at once here (no payment processor in the demo); it says "Subscribed" if you have it.</p>
+${widget(secrets, 'subscribe-button', { 'data-aforo-bridge-token': bridgeToken, 'data-aforo-offering-id': 'pro', 'data-aforo-rate-plan-id': 'pro-monthly' })}
+${widget(secrets, 'pricing-card', { 'data-aforo-featured-offering-id': 'pro' })}
 ${widget(secrets, 'invoice-list', { 'data-aforo-bridge-token': bridgeToken })}
 <form method="post" action="/logout"><button type="submit">Log out</button></form>`));
   });

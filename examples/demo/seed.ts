@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Bridge } from '../../lib/bridge.js';
 import { BridgeError } from '../../lib/errors.js';
-import type { PutInvoiceBody, PutOfferingBody } from '../../lib/admin-schemas.js';
+import type { PutInvoiceBody, PutOfferingBody, PutSubscriptionBody } from '../../lib/admin-schemas.js';
 
 type Admin = Bridge['api']['admin'];
 
@@ -52,6 +52,37 @@ const INVOICES: Array<{ user: DemoUser; id: string; body: Record<string, unknown
   { user: 'bob', id: 'inv_bob_2', body: { number: 'ACME-2002', status: 'VOID', amountDueCents: 900, currency: 'USD', issuedAt: '2026-09-03T00:00:00Z', dueAt: null } },
 ];
 
+/** Alice renews next month; Bob has canceled at period end and may resume. Periods run from this month's first day. */
+const SUBSCRIPTIONS: Array<{ user: DemoUser; id: string; body: Omit<PutSubscriptionBody, 'currentPeriodStart' | 'currentPeriodEnd'> }> = [
+  { user: 'alice', id: 'sub_alice_starter', body: { offeringId: 'starter', ratePlanId: 'starter-monthly', status: 'ACTIVE' } },
+  { user: 'bob', id: 'sub_bob_pro', body: { offeringId: 'pro', ratePlanId: 'pro-monthly', status: 'ACTIVE', cancelAtPeriodEnd: true } },
+];
+
+/** Each user's subscription, whose usage the account page's meter shows. */
+export const SUBSCRIPTION_OF: Record<DemoUser, string> = { alice: 'sub_alice_starter', bob: 'sub_bob_pro' };
+
+/** Metered use in the subscription's current period: Alice is past her included API calls, Bob well within his. */
+const USAGE: Array<{ user: DemoUser; feature: string; body: { used: number; included: number | null; overageCents?: number } }> = [
+  { user: 'alice', feature: 'api-calls', body: { used: 12_400, included: 10_000, overageCents: 1200 } },
+  { user: 'alice', feature: 'seats', body: { used: 2, included: 3 } },
+  { user: 'bob', feature: 'api-calls', body: { used: 31_000, included: 100_000 } },
+  { user: 'bob', feature: 'storage-gb', body: { used: 18, included: null } },
+];
+
+async function seedSubscriptions(admin: Admin): Promise<void> {
+  const now = new Date();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString();
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
+  for (const { user, id, body } of SUBSCRIPTIONS) {
+    const { subscriptions } = await admin.listCustomerSubscriptions(TENANT, USERS[user].externalId);
+    // Put once: what a visitor changed in the widget (a cancel, a plan change) survives a restart of the demo.
+    if (!subscriptions.some((s) => s.id === id)) await admin.putSubscription(TENANT, USERS[user].externalId, id, { ...body, currentPeriodStart: start, currentPeriodEnd: end });
+  }
+  for (const { user, feature, body } of USAGE) {
+    await admin.putUsage(TENANT, USERS[user].externalId, SUBSCRIPTION_OF[user], feature, body);
+  }
+}
+
 async function readSecrets(path: string): Promise<Partial<DemoSecrets>> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as Partial<DemoSecrets>;
@@ -97,7 +128,7 @@ async function ensureSigningKey(admin: Admin, saved: Partial<DemoSecrets>): Prom
 
 /**
  * Creates the demo's data on first start and reuses it afterwards: tenant, embed key, an ACTIVE HS256 key, three
- * offerings (one DRAFT), two customers with invoices. The HS256 secret lives in a side file next to the database,
+ * offerings (one DRAFT), two customers with invoices and a subscription each. The HS256 secret lives in a side file next to the database,
  * as a tenant's backend would keep it in its own configuration.
  */
 export async function seedDemo(admin: Admin, secretsPath: string, origins: string[]): Promise<DemoSecrets & { created: boolean }> {
@@ -111,6 +142,7 @@ export async function seedDemo(admin: Admin, secretsPath: string, origins: strin
   }
   for (const user of Object.values(USERS)) await admin.putCustomer(TENANT, user.externalId, { email: user.email, name: user.name });
   for (const invoice of INVOICES) await admin.putInvoice(TENANT, USERS[invoice.user].externalId, invoice.id, invoice.body as PutInvoiceBody);
+  await seedSubscriptions(admin);
   const secrets: DemoSecrets = { embedKey, kid, secret, cookieKey: saved.cookieKey ?? randomBytes(32).toString('base64url') };
   await writeFile(secretsPath, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return { ...secrets, created };
