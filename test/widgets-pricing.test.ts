@@ -292,6 +292,37 @@ describe('pricing card in Chromium under a strict CSP', () => {
     await context.close();
   });
 
+  test('locales: each language file is fetched once per page; a file that does not match the hash the loader carries is refused, and the widget shows English with a warning', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await recordPage(page);
+    const before = world.requests.filter((r) => /\/widgets\/locale-/.test(r.path)).map((r) => r.path);
+    await page.goto(world.pageUrl('locales'));
+    await page.locator('#invoices tbody tr').first().waitFor();
+    const fetched = world.requests.filter((r) => /\/widgets\/locale-/.test(r.path)).map((r) => r.path).slice(before.length);
+    // German for two widgets, French and Spanish for one each; Dutch and English need no file.
+    assert.deepEqual(fetched.map((path) => /locale-(\w+)\./.exec(path)?.[1]).sort(), ['de', 'es', 'fr']);
+    await context.close();
+
+    // The same page with the French file altered on its way: its SRI check fails, so nothing of it is used.
+    const tampered = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    const other = await tampered.newPage();
+    const recorded = await recordPage(other);
+    await other.route(/\/widgets\/locale-fr\.[0-9a-f]+\.json$/, async (route) => {
+      const response = await route.fetch();
+      const copy = (await response.json()) as Record<string, string>;
+      await route.fulfill({ response, body: JSON.stringify({ ...copy, choose: 'Appelez le 555-0100 pour payer' }) });
+    });
+    await other.goto(world.pageUrl('locales'));
+    await other.locator('#fr ul.offerings > li').first().waitFor();
+    assert.equal(await other.locator('#fr ul.offerings > li .cta').first().textContent(), 'Choose plan');
+    assert.equal(await other.locator('#de ul.offerings > li .cta').first().textContent(), 'Tarif wählen');
+    assert.ok(recorded.consoleWarnings.some((w) => /the fr copy could not be loaded/.test(w)), recorded.consoleWarnings.join('\n'));
+    await tampered.close();
+  });
+
   test('with no PUBLISHED offering the card shows its empty state', async (t) => {
     browser ??= await launchChromium(t);
     if (!browser) return;
