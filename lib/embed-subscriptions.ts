@@ -64,8 +64,19 @@ const iso = (value: Date | string): string => {
   return date.toISOString();
 };
 
+// What a hook may answer at most: a widget shows every item, and each is checked here first.
+const MAX_SUBSCRIPTIONS = 500;
+const MAX_USAGE_ITEMS = 200;
+
+/** The ids and names a hook answers are shown and sent back in paths: well-formed text only (no NUL, no lone surrogate). */
+function clean<T extends Record<string, unknown>>(value: T, fields: Array<keyof T>): T {
+  for (const field of fields) if (typeof value[field] === 'string' && !isCleanString(value[field] as string)) throw new Malformed(`${String(field)} is not well-formed text`);
+  return value;
+}
+
 function publicSubscription(s: Subscription | SubscriptionData): PublicSubscription {
   if (typeof s !== 'object' || s === null) throw new Malformed('a subscription is not an object');
+  clean(s as Record<string, unknown>, ['id', 'offeringId', 'ratePlanId']);
   return checked(SubscriptionAnswer, {
     id: s.id, offeringId: s.offeringId, ratePlanId: s.ratePlanId, status: s.status, amountCents: s.amountCents,
     currency: s.currency, interval: s.interval, currentPeriodStart: iso(s.currentPeriodStart),
@@ -75,6 +86,7 @@ function publicSubscription(s: Subscription | SubscriptionData): PublicSubscript
 
 function publicUsage(u: UsageRecord | UsageData): PublicUsage {
   if (typeof u !== 'object' || u === null) throw new Malformed('a usage record is not an object');
+  clean(u as Record<string, unknown>, ['feature']);
   return checked(UsageItemAnswer, {
     feature: u.feature, used: u.used, included: u.included, overageCents: u.overageCents,
     periodStart: iso(u.periodStart), periodEnd: iso(u.periodEnd),
@@ -101,6 +113,7 @@ async function hookSubscriptions(engine: Engine, { scope, active }: Scoped): Pro
   if (!hook) return [];
   return upstream(engine, 'listSubscriptions', () => hook({ tenant: scope.slug, customer: active.customer }), (list) => {
     if (!Array.isArray(list)) throw new Malformed('listSubscriptions answered no array');
+    if (list.length > MAX_SUBSCRIPTIONS) throw new Malformed(`listSubscriptions answered more than ${MAX_SUBSCRIPTIONS} subscriptions`);
     return list.map(publicSubscription);
   });
 }
@@ -136,12 +149,21 @@ export async function getUsage(engine: Engine, call: SubscriptionCall & { subscr
     if (!hook) return { subscriptionId: id, usage: [] };
     const usage = await upstream(engine, 'getUsage', () => hook({ tenant: scoped.scope.slug, customer: scoped.active.customer, subscriptionId: id }), (list) => {
       if (!Array.isArray(list)) throw new Malformed('getUsage answered no array');
+      if (list.length > MAX_USAGE_ITEMS) throw new Malformed(`getUsage answered more than ${MAX_USAGE_ITEMS} usage records`);
       return list.map(publicUsage);
     });
     return { subscriptionId: id, usage };
   }
   await ownedInStorage(engine, scoped, id);
   return { subscriptionId: id, usage: (await engine.storage.listUsage(scoped.scope.slug, id)).map(publicUsage) };
+}
+
+/** A rate plan of `offeringId` while that offering is PUBLISHED, or 404: change-plan's only valid targets. */
+async function publishedPlan(engine: Engine, tenant: string, offeringId: string, ratePlanId: unknown) {
+  const offerings = await engine.storage.listOfferings(tenant, { status: 'PUBLISHED' });
+  const plan = offerings.find((o) => o.id === offeringId && o.status === 'PUBLISHED')?.ratePlans.find((p) => p.id === ratePlanId);
+  if (!plan) throw new BridgeError('not_found', "no such rate plan on this subscription's offering");
+  return plan;
 }
 
 type Action = 'cancel' | 'resume' | 'change-plan';
@@ -160,7 +182,9 @@ async function act(engine: Engine, call: SubscriptionCall & { subscriptionId: un
   const now = engine.now();
   let subscription: PublicSubscription;
   if (hooks.listSubscriptions) {
-    await ownedByHook(engine, scoped, id);
+    const owned = await ownedByHook(engine, scoped, id);
+    // The tenant's hook gets only a plan the engine would accept itself: one of the subscription's PUBLISHED offering.
+    if (action === 'change-plan') await publishedPlan(engine, scope.slug, owned.offeringId, call.ratePlanId);
     const query = { tenant: scope.slug, customer: active.customer, subscriptionId: id };
     const name = action === 'cancel' ? 'cancelSubscription' : action === 'resume' ? 'resumeSubscription' : 'changePlan';
     const hook = hooks[name];
@@ -169,15 +193,14 @@ async function act(engine: Engine, call: SubscriptionCall & { subscriptionId: un
     subscription = await upstream(engine, name, () => hook(input as typeof query & { ratePlanId: string }), (answer) => {
       const shaped = publicSubscription(answer);
       if (shaped.id !== id) throw new Malformed(`${name} answered another subscription`);
+      if (action === 'change-plan' && shaped.ratePlanId !== call.ratePlanId) throw new Malformed('changePlan answered another plan than the one asked for');
       return shaped;
     });
   } else {
     const stored = await ownedInStorage(engine, scoped, id);
     let set: Parameters<Engine['storage']['updateSubscription']>[0]['set'] = { cancelAtPeriodEnd: action === 'cancel' };
     if (action === 'change-plan') {
-      const offerings = await engine.storage.listOfferings(scope.slug, { status: 'PUBLISHED' });
-      const plan = offerings.find((o) => o.id === stored.offeringId && o.status === 'PUBLISHED')?.ratePlans.find((p) => p.id === call.ratePlanId);
-      if (!plan) throw new BridgeError('not_found', "no such rate plan on this subscription's offering");
+      const plan = await publishedPlan(engine, scope.slug, stored.offeringId, call.ratePlanId);
       set = { ratePlanId: plan.id, amountCents: plan.amountCents, currency: plan.currency, interval: plan.interval };
     }
     const updated = await engine.storage.updateSubscription({ tenant: scope.slug, customerId: active.customer.id, id, now, set });
@@ -257,12 +280,20 @@ export async function startCheckout(
   if (current && current.ratePlanId !== ratePlanId) throw new BridgeError('conflict', 'already subscribed to this offering on another plan; change plan instead');
   if (current) return { status: 'subscribed', url: null };
   const id = `sub_${createHash('sha256').update(`${active.customer.id}\u0000${offeringId}`).digest('base64url').slice(0, 24)}`;
-  const stored = await engine.storage.putSubscription({
+  // The read above may be stale by now (two tabs checking out two plans at once): the write itself decides, and
+  // the checkout that lost reads what won.
+  const stored = await engine.storage.subscribe({
     id, tenant: scope.slug, customerId: active.customer.id, offeringId, ratePlanId, status: 'ACTIVE',
     amountCents: plan.amountCents, currency: plan.currency, interval: plan.interval,
     currentPeriodStart: now, currentPeriodEnd: periodEnd(now, plan.interval), cancelAtPeriodEnd: false, createdAt: now, updatedAt: now,
   });
-  if (stored === 'other_customer') throw new BridgeError('conflict', 'this subscription id is taken');
+  if (!stored) {
+    const winner = await engine.storage.getSubscription(scope.slug, id);
+    if (winner && winner.customerId === active.customer.id && winner.offeringId === offeringId && winner.ratePlanId === ratePlanId) {
+      return { status: 'subscribed', url: null };
+    }
+    throw new BridgeError('conflict', 'already subscribed to this offering on another plan; change plan instead');
+  }
   await audit('subscribed', id);
   return { status: 'subscribed', url: null };
 }

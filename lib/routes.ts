@@ -45,7 +45,8 @@ const SHARED = { 'cache-control': 'public, max-age=300', 'access-control-allow-o
 
 async function bundleFile({ assets, path }: PublicInput): Promise<PlainResponse> {
   const asset = (await assets())?.get(path) ?? null;
-  if (!asset) return errorResponse(new BridgeError('not_found', 'no such file'));
+  // Readable from any page, as the files themselves are: a stale loader asking for an old hash gets a 404, not a CORS error.
+  if (!asset) return errorResponse(new BridgeError('not_found', 'no such file'), { 'access-control-allow-origin': '*' });
   return {
     status: 200,
     headers: { 'content-type': asset.contentType, 'cache-control': asset.cacheControl, 'x-content-type-options': 'nosniff', 'access-control-allow-origin': '*' },

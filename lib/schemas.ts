@@ -130,11 +130,11 @@ export const ChangePlanBody = Type.Object({ ratePlanId: Id }, closed);
 export const CheckoutBody = Type.Object({ offeringId: Id, ratePlanId: Id, returnUrl: Text(2048) }, closed);
 
 export const SubscriptionAnswer = Type.Object({
-  id: Type.String(),
-  offeringId: Type.String(),
-  ratePlanId: Type.String(),
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+  offeringId: Type.String({ minLength: 1, maxLength: 100 }),
+  ratePlanId: Type.String({ minLength: 1, maxLength: 100 }),
   status: Type.Union(['ACTIVE', 'TRIALING', 'PAST_DUE', 'CANCELED'].map((s) => Type.Literal(s as 'ACTIVE' | 'TRIALING' | 'PAST_DUE' | 'CANCELED'))),
-  amountCents: Type.Integer({ minimum: 0 }),
+  amountCents: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   currency: Type.String({ pattern: '^[A-Z]{3}$' }),
   interval: Type.Union([Type.Literal('month'), Type.Literal('year'), Type.Literal('one_time')]),
   currentPeriodStart: Type.String({ format: 'date-time' }),
@@ -152,11 +152,11 @@ export const SubscriptionActionAnswer = Type.Object({ subscription: Subscription
 export type SubscriptionActionAnswer = Static<typeof SubscriptionActionAnswer>;
 
 export const UsageItemAnswer = Type.Object({
-  feature: Type.String(),
-  used: Type.Integer({ minimum: 0 }),
+  feature: Type.String({ minLength: 1, maxLength: 100 }),
+  used: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   /** The quantity the plan includes; null when none is set. */
-  included: Nullable(Type.Integer({ minimum: 0 })),
-  overageCents: Type.Integer({ minimum: 0 }),
+  included: Nullable(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+  overageCents: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   periodStart: Type.String({ format: 'date-time' }),
   periodEnd: Type.String({ format: 'date-time' }),
 });

@@ -156,6 +156,12 @@ export interface Storage {
    * different customers exactly one stores it.
    */
   putSubscription(subscription: Subscription): Promise<Subscription | 'other_customer'>;
+  /**
+   * A checkout's subscription: stores `subscription` when (tenant, id) is free or holds a CANCELED subscription of the
+   * same customer, and answers true; answers false and changes nothing when a subscription that is not CANCELED (or
+   * one of another customer) holds the id. One conditional write: of racing calls for one id exactly one gets true.
+   */
+  subscribe(subscription: Subscription): Promise<boolean>;
   getSubscription(tenant: string, id: string): Promise<Subscription | null>;
   /** The customer's subscriptions, ordered by createdAt then id. */
   listSubscriptions(tenant: string, customerId: string): Promise<Subscription[]>;

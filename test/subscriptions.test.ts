@@ -135,6 +135,20 @@ function subscriptionSuite(name: string, makeStorage: () => Promise<Storage>): v
       refused(await post('/v1/embed/checkout', jwt, { ...body, extra: 1 }), 400, 'invalid_request');
     });
 
+    it('checkout: two plans of one offering checked out at once (two tabs): one subscribes, the other is 409, and the stored plan is the one answered', async () => {
+      for (let round = 0; round < 6; round++) {
+        const session = await f.exchange(await f.token({ external_customer_id: `tabs-${n++}` }));
+        const jwt = session.body.sessionJwt as string;
+        const plans = ['rp_month', 'rp_year'];
+        const answers = await Promise.all(plans.map((ratePlanId) =>
+          post('/v1/embed/checkout', jwt, { offeringId: 'off_pro', ratePlanId, returnUrl: `${ORIGIN}/account` })));
+        assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409], answers.map((a) => a.text).join(' '));
+        const won = plans[answers.findIndex((a) => a.status === 200)];
+        const list = await get('/v1/embed/subscriptions', jwt);
+        assert.deepEqual(list.body.subscriptions.map((s: { ratePlanId: string }) => s.ratePlanId), [won]);
+      }
+    });
+
     it('the subscription routes are rate-limited per session', async () => {
       const limited = await createFixture(mountKoa, { storage: await makeStorage(), ipRateLimit: 100_000, sessionRateLimit: 3 });
       try {
@@ -161,6 +175,8 @@ describe('dataSource subscription hooks', () => {
   const SECRET = 'postgres://billing:hunter2@10.0.0.5/db alice@example.com';
   const calls: Array<{ hook: string; customer: string; subscriptionId?: string }> = [];
   let fail = false;
+  /** When set, what listSubscriptions answers instead (hostile hook answers). */
+  let answerList: unknown[] | null = null;
   const subscriptionOf = (customer: string) => ({
     id: `sub_${customer}`, offeringId: 'off_pro', ratePlanId: 'rp_month', status: 'ACTIVE' as const, amountCents: 2900, currency: 'USD',
     interval: 'month' as const, currentPeriodStart: new Date('2026-03-01T00:00:00Z'), currentPeriodEnd: '2026-04-01T00:00:00.000Z', cancelAtPeriodEnd: false,
@@ -177,6 +193,7 @@ describe('dataSource subscription hooks', () => {
         async listSubscriptions({ customer }) {
           calls.push({ hook: 'listSubscriptions', customer: customer.externalId });
           if (fail) throw new Error(SECRET);
+          if (answerList) return answerList as never;
           return [subscriptionOf(customer.externalId)];
         },
         async getUsage({ customer, subscriptionId }) {
@@ -190,7 +207,10 @@ describe('dataSource subscription hooks', () => {
         async resumeSubscription() {
           throw new Error(SECRET);
         },
-        async changePlan() {
+        async changePlan({ customer, subscriptionId, ratePlanId }) {
+          calls.push({ hook: 'changePlan', customer: customer.externalId, subscriptionId });
+          // `rp_wrong`: a hook that changed something else than it was asked for.
+          if (customer.externalId === 'switcher') return { ...subscriptionOf(customer.externalId), ratePlanId: ratePlanId === 'rp_year' ? 'rp_month' : ratePlanId };
           return { nonsense: true } as never;
         },
         async startCheckout({ returnUrl }) {
@@ -199,8 +219,49 @@ describe('dataSource subscription hooks', () => {
       },
     });
     await f.admin('PUT', `/tenants/${f.tenant}/offerings/off_pro`, { name: 'Pro', status: 'PUBLISHED', ratePlans: PLANS });
+    await f.admin('PUT', `/tenants/${f.tenant}/offerings/off_other`, { name: 'Other', status: 'PUBLISHED', ratePlans: [{ ...PLANS[0], id: 'rp_other' }] });
+    await f.admin('PUT', `/tenants/${f.tenant}/offerings/off_staff`, { name: 'Staff', status: 'DRAFT', ratePlans: [{ ...PLANS[0], id: 'rp_staff_free', amountCents: 0 }] });
   });
   after(() => f.close());
+
+  it('change-plan through the hook: only a plan of the subscription\'s PUBLISHED offering reaches it; a hook that changed another plan is 502', async () => {
+    const jwt = await jwtOf('switcher');
+    const before = calls.length;
+    for (const ratePlanId of ['rp_other', 'rp_staff_free', 'anything-at-all', '../../admin/refund?all=1#']) {
+      const answer = await f.call('POST', '/v1/embed/subscriptions/sub_switcher/change-plan', { body: { ratePlanId }, headers: headers(jwt) });
+      assert.equal(answer.status, 404, `${ratePlanId}: ${answer.text}`);
+    }
+    assert.deepEqual(calls.slice(before).filter((c) => c.hook === 'changePlan'), [], 'no refused plan reached the hook');
+    const wrong = await f.call('POST', '/v1/embed/subscriptions/sub_switcher/change-plan', { body: { ratePlanId: 'rp_year' }, headers: headers(jwt) });
+    assert.equal(wrong.status, 502, wrong.text);
+    assert.equal(wrong.body.error.code, 'upstream_failed');
+  });
+
+  it('a hook answer with an over-long or malformed id, a NUL, a huge number or too many subscriptions is 502 and shows nothing', async () => {
+    const jwt = await jwtOf('hostile');
+    const good = subscriptionOf('hostile');
+    const hostile: unknown[][] = [
+      [{ ...good, id: 'x'.repeat(101) }],
+      [{ ...good, id: 'sub\u0000x' }],
+      [{ ...good, ratePlanId: 'rp\ud800' }],
+      [{ ...good, amountCents: 2 ** 64 }],
+      Array.from({ length: 501 }, (_, i) => ({ ...good, id: `sub_${i}` })),
+    ];
+    try {
+      for (const list of hostile) {
+        answerList = list;
+        const answer = await f.call('GET', '/v1/embed/subscriptions', { headers: headers(jwt) });
+        assert.equal(answer.status, 502, answer.text.slice(0, 200));
+        assert.deepEqual(Object.keys(answer.body), ['error']);
+      }
+      answerList = Array.from({ length: 500 }, (_, i) => ({ ...good, id: `sub_${i}` }));
+      const most = await f.call('GET', '/v1/embed/subscriptions', { headers: headers(jwt) });
+      assert.equal(most.status, 200, 'up to 500 is fine');
+      assert.equal(most.body.subscriptions.length, 500);
+    } finally {
+      answerList = null;
+    }
+  });
 
   it('reads subscriptions and usage from the hooks, for the customer of the session', async () => {
     const jwt = await jwtOf('hooked');

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { memoryMailer } from '../adapters/mail.js';
+import { createBridge } from '../lib/bridge.js';
 import { loadWidgetAssets, readPrebuiltBundle, widgetAssetsFrom } from '../lib/widget-assets.js';
+import { memoryStorage } from '../storage/memory.js';
 
 // The budget of the whole widget family (issue 16: every widget, one bundle, at most 20 KB gzip).
 const BUDGET = 20 * 1024;
@@ -93,8 +96,25 @@ test('assets: loader.js has a short cache, the hashed bundle is immutable, sri.j
 
 test('assets: unknown paths are null', async () => {
   const assets = await loadWidgetAssets();
-  for (const path of ['/v1/embed/widgets/', '/v1/embed/widgets/aforo-widgets.0000000000000000.js', '/v1/embed/loader.js/', '/v1/embed/../package.json', '/v1/embed/config']) {
+  for (const path of ['/v1/embed/widgets/', '/v1/embed/widgets/aforo-widgets.0000000000000000.js', '/v1/embed/loader.js/', '/v1/embed/../package.json', '/v1/embed/config',
+    '/v1/embed/widgets/locale-es.json', '/v1/embed/widgets/locale-es.0000000000000000.json', '/v1/embed/widgets/locale-en.json', '/v1/embed/widgets/undefined',
+    '/v1/embed/widgets/__proto__', '/v1/embed/widgets/constructor', '/v1/embed/widgets/../sri.json']) {
     assert.equal(assets.get(path), null, path);
+  }
+});
+
+test('assets over HTTP: a hostile or stale file name under /v1/embed/widgets/ is the 404 (or 400) envelope, readable cross-origin, never a 500', async () => {
+  const bridge = createBridge({ storage: memoryStorage(), mailer: memoryMailer(), issuer: 'https://portal.example.com/aforo' });
+  try {
+    const names = ['locale-es.0000000000000000.json', 'undefined', '__proto__', 'constructor', '..%2Fsri.json', '%2e%2e%2fpackage.json', 'locale-es.json%00', 'x'.repeat(9000), '%', '%ED%A0%80'];
+    for (const name of names) {
+      const answer = await bridge.handle({ method: 'GET', path: `/v1/embed/widgets/${name}`, query: {}, headers: { origin: 'https://shop.example.com' }, ip: '127.0.0.1' });
+      assert.ok(answer && (answer.status === 404 || answer.status === 400), `${name.slice(0, 30)}: ${answer?.status}`);
+      assert.equal(JSON.parse(String(answer.body)).error.code, answer.status === 404 ? 'not_found' : 'invalid_request');
+      if (answer.status === 404) assert.equal(answer.headers['access-control-allow-origin'], '*', name.slice(0, 30));
+    }
+  } finally {
+    await bridge.close();
   }
 });
 

@@ -118,6 +118,24 @@ describe('usage meter in Chromium under a strict CSP', () => {
     await context.close();
   });
 
+  test('a data-aforo-locale that is no locale tag ("x", "constructor", "__proto__") warns and renders in the browser\'s language, fetching no language file', async (t) => {
+    const opened = await open(t);
+    if (!opened) return;
+    const { context, page, consoleErrors, consoleWarnings } = opened;
+    const before = world.requests.length;
+    await page.goto(world.pageUrl('usage-bad-locale'));
+    for (const id of ['#x', '#ctor', '#proto']) {
+      await until(async () => (await page.locator(`${id} li.meter`).count()) === 3, `${id} rendered`);
+      assert.match((await page.locator(`${id} li.meter`).first().textContent()) ?? '', /1,300 of 1,000/);
+    }
+    assert.deepEqual(world.requests.slice(before).filter((r) => r.path.includes('/widgets/')).map((r) => r.path), [], 'no language file, no /widgets/undefined');
+    for (const value of ['x', 'constructor', '__proto__']) {
+      assert.ok(consoleWarnings.some((w) => w.includes(`data-aforo-locale "${value}" is not a locale tag`)), value);
+    }
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+
   test('empty: a subscription without metered features says so', async (t) => {
     const opened = await open(t);
     if (!opened) return;

@@ -121,7 +121,7 @@ async function fetchMessages(apiBase: string, language: string): Promise<Message
       if (match) files[match[1]] = { file: entry.path.slice(entry.path.lastIndexOf('/') + 1), integrity: entry.integrity };
     }
   }
-  const file = files[language];
+  const file = Object.prototype.hasOwnProperty.call(files, language) ? files[language] : undefined;
   if (!file) return en;
   const response = await fetch(`${apiBase}/v1/embed/widgets/${file.file}`, { credentials: 'omit', integrity: file.integrity });
   if (!response.ok) throw new Error(`the ${language} copy answered ${response.status}`);
@@ -135,7 +135,8 @@ async function fetchMessages(apiBase: string, language: string): Promise<Message
  */
 export function loadMessages(apiBase: string, locale: string | undefined): Messages | Promise<Messages> {
   const language = languageOf(locale);
-  if (language === 'en' || (BUILT_IN && !BUILT_IN[language])) return en;
+  // Only a language subtag can name a file; an own-property test, so `constructor` and friends name nothing.
+  if (language === 'en' || !/^[a-z]{2,3}$/.test(language) || (BUILT_IN && !Object.prototype.hasOwnProperty.call(BUILT_IN, language))) return en;
   const key = `${apiBase} ${language}`;
   let messages = loaded.get(key);
   if (!messages) {

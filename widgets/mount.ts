@@ -29,7 +29,7 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
   host.removeAttribute('data-aforo-bridge-token');
   const base = (option('api-base') ?? apiBase).replace(/\/+$/, '');
   const root = openShadow(host);
-  const locale = option('locale') ?? undefined;
+  const locale = usableLocale(option('locale'));
   const copy = base ? loadMessages(base, locale) : ENGLISH;
   if (!(copy instanceof Promise)) return start(copy);
   copy.then(start, () => {
@@ -67,6 +67,17 @@ export function mountWidget(host: HTMLElement, apiBase: string): void {
     if (kind === 'subscription-manager') return mountSubscriptionManager(ctx, options);
     if (kind === 'usage-meter') return mountUsageMeter(ctx, options);
     mountInvoiceList(ctx, options);
+  }
+}
+
+/** `data-aforo-locale` when `Intl` accepts it; otherwise a warning and the browser's locale (undefined). */
+function usableLocale(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  try {
+    return Intl.getCanonicalLocales(value)[0];
+  } catch {
+    warn(`data-aforo-locale "${value.slice(0, 40)}" is not a locale tag (such as de-DE); using the browser's`);
+    return undefined;
   }
 }
 

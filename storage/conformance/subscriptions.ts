@@ -51,6 +51,34 @@ export const subscriptionCases: Section = (it, s) => {
     assert.equal(await s().getSubscription(tenant, unique('sub_')), null);
   });
 
+  it('subscribe: stores a free id or over a CANCELED one of the same customer; refuses a live one and another customer\'s', async () => {
+    const tenant = await addTenant(s());
+    const a = await addCustomer(s(), tenant);
+    const b = await addCustomer(s(), tenant);
+    const sub = subscriptionRecord(tenant, a.id);
+    assert.equal(await s().subscribe(sub), true);
+    assert.deepEqual(await s().getSubscription(tenant, sub.id), sub);
+    assert.equal(await s().subscribe({ ...sub, ratePlanId: 'rp_yearly', updatedAt: at(HOUR) }), false);
+    assert.deepEqual(await s().getSubscription(tenant, sub.id), sub, 'a live subscription is left as it was');
+    assert.equal(await s().subscribe({ ...sub, customerId: b.id }), false);
+    await s().putSubscription({ ...sub, status: 'CANCELED' });
+    assert.equal(await s().subscribe({ ...sub, customerId: b.id }), false, 'a CANCELED one of another customer stays theirs');
+    const again = { ...sub, ratePlanId: 'rp_yearly', createdAt: at(DAY), updatedAt: at(DAY) };
+    assert.equal(await s().subscribe(again), true);
+    assert.deepEqual(await s().getSubscription(tenant, sub.id), again);
+  });
+
+  it('subscribe: of 12 concurrent checkouts of one id on different plans exactly one stores its plan', async () => {
+    const tenant = await addTenant(s());
+    const customer = await addCustomer(s(), tenant);
+    const id = unique('sub_');
+    const tries = times(12, (i) => subscriptionRecord(tenant, customer.id, { id, ratePlanId: `rp_${i}`, amountCents: 100 * i }));
+    const results = await Promise.all(tries.map((sub) => s().subscribe(sub)));
+    assert.equal(results.filter(Boolean).length, 1);
+    const winner = tries[results.indexOf(true)];
+    assert.deepEqual(await s().getSubscription(tenant, id), winner);
+  });
+
   it('putSubscription: a subscription never moves to another customer, even when puts race', async () => {
     const tenant = await addTenant(s());
     const a = await addCustomer(s(), tenant);

@@ -5,7 +5,7 @@ import { compare, copy, scoped } from './shared.js';
 
 type SubscriptionMethods = Pick<
   Storage,
-  'putSubscription' | 'getSubscription' | 'listSubscriptions' | 'updateSubscription' | 'putUsage' | 'listUsage'
+  'putSubscription' | 'subscribe' | 'getSubscription' | 'listSubscriptions' | 'updateSubscription' | 'putUsage' | 'listUsage'
 >;
 
 /** The subscription half of the memory storage; like the rest, no await between a read and its write. */
@@ -19,6 +19,13 @@ export function memorySubscriptions(): SubscriptionMethods {
       if (stored && stored.customerId !== subscription.customerId) return 'other_customer';
       subscriptions.set(key, copy(subscription));
       return copy(subscription);
+    },
+    async subscribe(subscription) {
+      const key = scoped(subscription.tenant, subscription.id);
+      const stored = subscriptions.get(key);
+      if (stored && (stored.customerId !== subscription.customerId || stored.status !== 'CANCELED')) return false;
+      subscriptions.set(key, copy(subscription));
+      return true;
     },
     async getSubscription(tenant, id) {
       return copy(subscriptions.get(scoped(tenant, id)) ?? null);

@@ -6,7 +6,7 @@ import type { Row } from './records.js';
 
 type SubscriptionMethods = Pick<
   Storage,
-  'putSubscription' | 'getSubscription' | 'listSubscriptions' | 'updateSubscription' | 'putUsage' | 'listUsage'
+  'putSubscription' | 'subscribe' | 'getSubscription' | 'listSubscriptions' | 'updateSubscription' | 'putUsage' | 'listUsage'
 >;
 
 const SUBSCRIPTION_COLUMNS =
@@ -81,6 +81,24 @@ export function subscriptionMethods(db: () => SqlDatabase): SubscriptionMethods 
         ],
       );
       return rows.length === 0 ? 'other_customer' : subscriptionFrom(rows[0]);
+    },
+    // The same insert, whose update half runs only over a CANCELED subscription of the same customer: a live one,
+    // or a racing checkout's row committed first, leaves the statement changing nothing.
+    async subscribe(s) {
+      const changed = await db().run(
+        `insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (tenant, id) do update set offering_id = excluded.offering_id, rate_plan_id = excluded.rate_plan_id,
+         status = excluded.status, amount_cents = excluded.amount_cents, currency = excluded.currency,
+         plan_interval = excluded.plan_interval, current_period_start = excluded.current_period_start,
+         current_period_end = excluded.current_period_end, cancel_at_period_end = excluded.cancel_at_period_end,
+         created_at = excluded.created_at, updated_at = excluded.updated_at
+         where subscriptions.customer_id = excluded.customer_id and subscriptions.status = 'CANCELED'`,
+        [
+          s.tenant, s.id, s.customerId, s.offeringId, s.ratePlanId, s.status, s.amountCents, s.currency, s.interval,
+          ms(s.currentPeriodStart), ms(s.currentPeriodEnd), s.cancelAtPeriodEnd ? 1 : 0, ms(s.createdAt), ms(s.updatedAt),
+        ],
+      );
+      return changed === 1;
     },
     async getSubscription(tenant, id) {
       const [row] = await db().read(`select ${SUBSCRIPTION_COLUMNS} from subscriptions where tenant = ? and id = ?`, [tenant, id]);
