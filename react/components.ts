@@ -149,12 +149,15 @@ export interface AforoSubscribeButtonProps extends WidgetProps {
   onCheckoutStarted?: WidgetHandler<{ offeringId: string; ratePlanId: string }>;
   /** The checkout subscribed at once (no payment page). */
   onSubscribed?: WidgetHandler<{ offeringId: string; ratePlanId: string }>;
+  onSignedIn?: WidgetHandler<NoDetail>;
+  onSignedOut?: WidgetHandler<NoDetail>;
 }
 
 /** One plan's "Subscribe" button; a customer who already has the plan sees a disabled "Subscribed". */
 export function AforoSubscribeButton(props: AforoSubscribeButtonProps): ReactElement | null {
   const { offeringId, ratePlanId, mode } = props;
   return useWidget('subscribe-button', props, { offeringId, ratePlanId, mode }, {
-    onReady: 'ready', onCheckoutRequested: 'checkout_requested', onCheckoutStarted: 'checkout_started', onSubscribed: 'subscribed', onError: 'error',
+    onReady: 'ready', onCheckoutRequested: 'checkout_requested', onCheckoutStarted: 'checkout_started', onSubscribed: 'subscribed',
+    onSignedIn: 'signed-in', onSignedOut: 'signed-out', onError: 'error',
   });
 }

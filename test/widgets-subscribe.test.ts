@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { BO, TENANT, cspViolations, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import { ANA, BO, TENANT, cspViolations, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 
 describe('subscribe button in Chromium under a strict CSP', () => {
   let world: WidgetWorld;
@@ -71,8 +71,73 @@ describe('subscribe button in Chromium under a strict CSP', () => {
     await page.goto(world.pageUrl('subscribe', { customer: BO.externalId }));
     await page.waitForFunction(() => document.querySelector('#event')?.shadowRoot?.querySelector('button.cta')?.textContent === 'Subscribed');
     assert.equal(await button(page, 'event').isDisabled(), true);
+    await screenshot(page, 'subscribe-button-subscribed-390');
     await page.waitForFunction(() => document.querySelector('#redirect')?.shadowRoot?.querySelector('button.cta:not([disabled])') !== null);
     assert.equal(await button(page, 'redirect').textContent(), 'Subscribe');
     await context.close();
+  });
+
+  test('magic-link mode: signed out it is disabled with "Sign in to subscribe."; a sign-in elsewhere on the page enables it, a sign-out disables it again', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    for (const [theme, width] of [['light', 1280], ['dark', 390]] as const) {
+      const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', colorScheme: theme, viewport: { width, height: 800 } });
+      const page = await context.newPage();
+      const { consoleErrors } = await recordPage(page);
+      await page.goto(world.pageUrl('subscribe-magic', { theme }));
+      const subscribe = button(page, 'subscribe');
+      await page.locator('#subscribe p.status', { hasText: 'Sign in to subscribe.' }).waitFor();
+      assert.equal(await subscribe.isDisabled(), true);
+      await screenshot(page, `subscribe-button-signed-out-${theme}-${width}`);
+      if (theme === 'dark') {
+        await context.close();
+        continue;
+      }
+      const input = page.locator('#invoices input[type="email"]');
+      await input.fill(ANA.email);
+      await page.locator('#invoices button[type="submit"]').click();
+      const mail = await world.mailbox.next(ANA.email);
+      const link = /https?:\/\/[^\s"<>]+aforo_magic_token=[^\s"<>]+/.exec(mail.text ?? '')?.[0];
+      assert.ok(link, 'the mail carries the link');
+      await page.goto(link);
+      await page.waitForFunction(() => document.querySelector('#subscribe')?.shadowRoot?.querySelector('button.cta:not([disabled])') !== null);
+      assert.equal(await subscribe.textContent(), 'Subscribe');
+      assert.equal(await page.locator('#subscribe p.status').textContent(), '');
+      await page.locator('#invoices button.link', { hasText: 'Sign out' }).click();
+      await page.locator('#subscribe p.status', { hasText: 'Sign in to subscribe.' }).waitFor();
+      assert.equal(await subscribe.isDisabled(), true);
+      const types = (await recordedEvents(page)).filter((e) => !e.onWindow && e.type.startsWith('aforo.subscribe-button.')).map((e) => e.type);
+      // `signed-in` only when the link was redeemed after the button first looked; `ready` and `signed-out` always.
+      for (const expected of ['ready', 'signed-out']) assert.ok(types.includes(`aforo.subscribe-button.${expected}`), expected);
+      assert.deepEqual(await cspViolations(page), []);
+      assert.deepEqual(consoleErrors, []);
+      await context.close();
+    }
+  });
+
+  test('a checkout the billing system refuses: "Subscribing is unavailable right now.", an error event, and the button can be tried again', async (t) => {
+    browser ??= await launchChromium(t);
+    if (!browser) return;
+    const logged: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (obj: object) => void logged.push(JSON.stringify(obj)) };
+    const failing = await startWidgetWorld({ engine: { logger, dataSource: { startCheckout: async () => { throw new Error('billing is down'); } } } });
+    try {
+      const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+      const page = await context.newPage();
+      await recordPage(page);
+      await page.goto(failing.pageUrl('subscribe'));
+      await page.waitForFunction(() => document.querySelector('#redirect')?.shadowRoot?.querySelector('button.cta:not([disabled])') !== null);
+      await button(page, 'redirect').click();
+      await page.locator('#redirect p.status', { hasText: 'Subscribing is unavailable right now.' }).waitFor();
+      assert.equal(await button(page, 'redirect').isDisabled(), false, 'it may be tried again');
+      const errors = (await recordedEvents(page)).filter((e) => e.type === 'aforo.subscribe-button.error' && !e.onWindow).map((e) => JSON.parse(e.detail));
+      assert.deepEqual(errors, [{ code: 'upstream_failed' }]);
+      assert.equal(failing.calls('/checkout').at(-1)?.status, 502);
+      assert.ok(logged.some((line) => line.includes('dataSource.startCheckout')), 'the cause is logged for the operator');
+      await screenshot(page, 'subscribe-button-error');
+      await context.close();
+    } finally {
+      await failing.close();
+    }
   });
 });

@@ -61,19 +61,37 @@ export function mountSubscribeButton(ctx: WidgetContext, session: Session, bridg
     }
     const jwt = await session.getSessionJwt(bridgeToken ?? undefined);
     if (ctx.signal.aborted) return;
+    await check(jwt);
+    if (ctx.signal.aborted) return;
+    emit(host, WIDGET, 'ready');
+    // A sign-in elsewhere on the page (a magic link, another widget's token) or a sign-out changes what it offers.
+    const unsubscribe = session.onChange((signedIn) => {
+      if (!host.isConnected || ctx.signal.aborted) return void unsubscribe();
+      emit(host, WIDGET, signedIn ? 'signed-in' : 'signed-out');
+      void session.getSessionJwt().then(check).catch(fail);
+    });
+    ctx.signal.addEventListener('abort', unsubscribe, { once: true });
+  }
+
+  /** Signed out: a disabled button and the sign-in line; signed in: "Subscribe", or "Subscribed" when held. */
+  async function check(jwt: string | null): Promise<void> {
+    busy = true;
+    button.setAttribute('disabled', '');
+    button.textContent = t.subscribe;
+    status.classList.remove('error');
     if (!jwt) {
       status.textContent = t.signInSubscribe;
       return;
     }
     const { subscriptions } = await callApi<SubscriptionsAnswer>(ctx.target, 'GET', '/v1/embed/subscriptions', { jwt });
     if (ctx.signal.aborted) return;
+    status.textContent = '';
     if (subscriptions.some((s) => s.offeringId === offeringId && s.ratePlanId === ratePlanId && s.status !== 'CANCELED')) {
       done();
     } else {
       busy = false;
       button.removeAttribute('disabled');
     }
-    emit(host, WIDGET, 'ready');
   }
 
   button.addEventListener('click', () => {
