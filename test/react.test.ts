@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { build } from 'vite';
-import { ANA, TENANT, cspViolations, launchChromium, recordPage, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import { ANA, TENANT, chromiumPages, cspViolations, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/react-page/', import.meta.url));
 const OUT = mkdtempSync(join(tmpdir(), 'aforo-react-page-'));
@@ -52,7 +52,7 @@ const invoiceRows = (page: Page): Promise<number> =>
 
 describe('aforo-bridge/react in Chromium under a strict CSP', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
 
   before(async () => {
     await buildPage();
@@ -64,19 +64,17 @@ describe('aforo-bridge/react in Chromium under a strict CSP', () => {
     await admin.putUsage(TENANT, ANA.externalId, 'sub_ana_1', 'api-calls', { used: 420, included: 1000 });
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world?.close();
     rmSync(OUT, { recursive: true, force: true });
   });
 
   async function open(t: import('node:test').TestContext, options: { clock?: boolean } = {}) {
-    browser ??= await launchChromium(t);
-    if (!browser) return null;
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
-    const page = await context.newPage();
+    const opened = await pages.open(t);
+    if (!opened) return null;
+    const { context, page, ...recorded } = opened;
     // A fake clock from the first script on, so every timer the widgets set can be moved on.
     if (options.clock) await page.clock.install();
-    const recorded = await recordPage(page);
     await page.goto(`${world.pageOrigin}${PREFIX}index.html`);
     await page.waitForFunction(() => document.getElementById('invoices')?.shadowRoot?.querySelectorAll('tbody tr').length === 5);
     await page.waitForFunction(() => document.getElementById('subscribe')?.shadowRoot?.querySelector('button.cta:not([disabled])') != null);

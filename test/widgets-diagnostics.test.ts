@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { TENANT, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { TENANT, chromiumPages, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 
 /** What a customer may read: a short sentence, never a code, a URL, a stack or an embed key. */
 async function assertNeutral(page: Page, selector: string, expected: string): Promise<void> {
@@ -12,22 +12,20 @@ async function assertNeutral(page: Page, selector: string, expected: string): Pr
 
 describe('developer diagnostics: one [aforo] console warning per misconfiguration, a neutral line for the customer', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
 
   before(async () => {
     world = await startWidgetWorld();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
   test('unknown embed key, unknown tenant, unreachable engine, a typo in the widget name, a missing embed key', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    const { consoleWarnings } = await recordPage(page);
+    const opened = await pages.open(t, { locale: 'en-US' });
+    if (!opened) return;
+    const { context, page, consoleWarnings } = opened;
     await page.goto(world.pageUrl('misconfig'));
     for (const id of ['#wrong-key', '#wrong-tenant', '#unreachable']) {
       await page.locator(`${id} p.status.error`).waitFor();
@@ -58,11 +56,9 @@ describe('developer diagnostics: one [aforo] console warning per misconfiguratio
   });
 
   test('a refused bridge token names the code and the fix; the customer reads a neutral line', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'en-US' });
-    const page = await context.newPage();
-    const { consoleWarnings } = await recordPage(page);
+    const opened = await pages.open(t, { locale: 'en-US' });
+    if (!opened) return;
+    const { context, page, consoleWarnings } = opened;
     await page.goto(world.pageUrl('bridge', { replay: 'stale-diagnostics' }));
     await page.locator('#invoices tbody tr').first().waitFor();
     await page.reload();

@@ -1,29 +1,26 @@
 // The subscribe button in Chromium against the real engine (stored form: checkout subscribes at once).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { ANA, BO, TENANT, cspViolations, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import { ANA, BO, TENANT, chromiumPages, cspViolations, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 
 describe('subscribe button in Chromium under a strict CSP', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
 
   before(async () => {
     world = await startWidgetWorld();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
   const button = (page: import('playwright-core').Page, id: string) => page.locator(`#${id} button.cta`);
 
   test('redirect mode: "Subscribe", and a double click starts one checkout, which leaves one subscription and a disabled "Subscribed"', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, { locale: 'en-US', timezoneId: 'UTC' });
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscribe'));
     const subscribe = button(page, 'redirect');
     await page.waitForFunction(() => document.querySelector('#redirect')?.shadowRoot?.querySelector('button.cta:not([disabled])') !== null);
@@ -43,11 +40,9 @@ describe('subscribe button in Chromium under a strict CSP', () => {
   });
 
   test('event mode: a click only emits checkout_requested with the plan, and starts no checkout', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    await recordPage(page);
+    const opened = await pages.open(t, { locale: 'en-US', timezoneId: 'UTC' });
+    if (!opened) return;
+    const { context, page } = opened;
     const before = world.calls('/checkout').length;
     await page.goto(world.pageUrl('subscribe', { theme: 'dark' }));
     await page.waitForFunction(() => document.querySelector('#event')?.shadowRoot?.querySelector('button.cta:not([disabled])') !== null);
@@ -60,14 +55,12 @@ describe('subscribe button in Chromium under a strict CSP', () => {
   });
 
   test('a customer who already has the plan sees a disabled "Subscribed"', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
     await world.bridge.api.admin.putSubscription(TENANT, BO.externalId, 'sub_bo_pro', {
       offeringId: 'pro', ratePlanId: 'pro-month', status: 'ACTIVE', currentPeriodStart: '2026-01-01T00:00:00Z', currentPeriodEnd: '2036-01-01T00:00:00Z',
     });
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', viewport: { width: 390, height: 800 } });
-    const page = await context.newPage();
-    await recordPage(page);
+    const opened = await pages.open(t, { locale: 'en-US', timezoneId: 'UTC', viewport: { width: 390, height: 800 } });
+    if (!opened) return;
+    const { context, page } = opened;
     await page.goto(world.pageUrl('subscribe', { customer: BO.externalId }));
     await page.waitForFunction(() => document.querySelector('#event')?.shadowRoot?.querySelector('button.cta')?.textContent === 'Subscribed');
     assert.equal(await button(page, 'event').isDisabled(), true);
@@ -78,12 +71,10 @@ describe('subscribe button in Chromium under a strict CSP', () => {
   });
 
   test('magic-link mode: signed out it is disabled with "Sign in to subscribe."; a sign-in elsewhere on the page enables it, a sign-out disables it again', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
     for (const [theme, width] of [['light', 1280], ['dark', 390]] as const) {
-      const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', colorScheme: theme, viewport: { width, height: 800 } });
-      const page = await context.newPage();
-      const { consoleErrors } = await recordPage(page);
+      const opened = await pages.open(t, { locale: 'en-US', timezoneId: 'UTC', colorScheme: theme, viewport: { width, height: 800 } });
+      if (!opened) return;
+      const { context, page, consoleErrors } = opened;
       await page.goto(world.pageUrl('subscribe-magic', { theme }));
       const subscribe = button(page, 'subscribe');
       await page.locator('#subscribe p.status', { hasText: 'Sign in to subscribe.' }).waitFor();
@@ -116,15 +107,13 @@ describe('subscribe button in Chromium under a strict CSP', () => {
   });
 
   test('a checkout the billing system refuses: "Subscribing is unavailable right now.", an error event, and the button can be tried again', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
     const logged: string[] = [];
     const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (obj: object) => void logged.push(JSON.stringify(obj)) };
     const failing = await startWidgetWorld({ engine: { logger, dataSource: { startCheckout: async () => { throw new Error('billing is down'); } } } });
     try {
-      const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
-      const page = await context.newPage();
-      await recordPage(page);
+      const opened = await pages.open(t);
+      if (!opened) return;
+      const { context, page } = opened;
       await page.goto(failing.pageUrl('subscribe'));
       await page.waitForFunction(() => document.querySelector('#redirect')?.shadowRoot?.querySelector('button.cta:not([disabled])') !== null);
       await button(page, 'redirect').click();

@@ -1,9 +1,9 @@
 // The subscription manager in Chromium against the real engine: the stored form (admin API), and hooks that fail.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { SubscriptionData } from '../lib/config.js';
-import { ANA, BO, CY, DEE, TENANT, cspViolations, launchChromium, recordPage, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import { ANA, BO, CY, DEE, TENANT, chromiumPages, cspViolations, recordedEvents, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 import { lowContrast, overflow } from './helpers/contrast.js';
 
 const US: BrowserContextOptions = { locale: 'en-US', timezoneId: 'UTC', viewport: { width: 1280, height: 900 } };
@@ -30,23 +30,21 @@ const audited = async (world: WidgetWorld, type: string, subscriptionId: string)
 
 describe('subscription manager in Chromium under a strict CSP', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
 
   before(async () => {
     world = await startWidgetWorld();
     await seed(world);
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
   test('loading, then every subscription of the customer with its status, price and next date; the filter narrows them', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions'));
     await item(page, 'sub_ana_starter').waitFor();
     // Running subscriptions first, the next date first; the ended one last.
@@ -77,11 +75,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   });
 
   test('change plan: pick Yearly, confirm (a double click sends one request), the card and the stored subscription show the new plan', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions'));
     const starter = item(page, 'sub_ana_starter');
     await starter.locator('button', { hasText: 'Change plan' }).click();
@@ -106,11 +102,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   });
 
   test('cancel at period end: a confirmation that "Keep subscription" leaves, then one request for a double click, an announcement and an audit event', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions'));
     const starter = item(page, 'sub_ana_starter');
     await starter.locator('button', { hasText: 'Cancel' }).click();
@@ -145,11 +139,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   });
 
   test('resume: another customer sees only their own subscription, set to cancel, and resumes it with one click', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions', { customer: BO.externalId }));
     const pro = item(page, 'sub_bo_pro');
     await pro.waitFor();
@@ -170,11 +162,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   });
 
   test('a customer without subscriptions reads the empty state; after the portal signs out, the sign-in line', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page } = opened;
     await page.goto(world.pageUrl('subscriptions', { customer: CY.externalId }));
     await page.locator('#subs p.status', { hasText: 'You have no subscriptions.' }).waitFor();
     assert.equal(await page.locator('#subs li.sm-item').count(), 0);
@@ -188,11 +178,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   });
 
   test('magic-link mode, signed out: the email form that speaks of subscriptions; an unknown default status warns and shows active ones', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleWarnings, consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleWarnings, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions-magic'));
     await page.locator('#subs input[type="email"]').waitFor();
     assert.equal(await page.locator('#subs p.status').first().textContent(), 'Sign in with your email to see your subscriptions.');
@@ -206,11 +194,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   });
 
   test('German, French and Spanish: the copy, the amounts and the dates of the widget locale', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions-locales', { customer: DEE.externalId }));
     const expected = {
       de: ['Abonnements', ['Aktiv', 'Aktiv', 'Endet zum Periodenende'], '9,00 $ / MonatVerlängert sich am 01.05.2030', ['Tarif wechseln', 'Kündigen']],
@@ -233,11 +219,9 @@ describe('subscription manager in Chromium under a strict CSP', () => {
   for (const theme of ['light', 'dark'] as const) {
     for (const width of [1280, 390]) {
       test(`${theme}, ${width} px: no horizontal overflow and contrast >= 4.5:1, in the list and on the change-plan step`, async (t) => {
-        browser ??= await launchChromium(t);
-        if (!browser) return;
-        const context = await browser.newContext({ ...US, viewport: { width, height: 900 } });
-        const page = await context.newPage();
-        const { consoleErrors } = await recordPage(page);
+        const opened = await pages.open(t, { ...US, viewport: { width, height: 900 } });
+        if (!opened) return;
+        const { context, page, consoleErrors } = opened;
         await page.goto(world.pageUrl('subscriptions', { customer: DEE.externalId, theme }));
         const starter = item(page, 'sub_dee_starter');
         await starter.waitFor();
@@ -272,7 +256,7 @@ describe('subscription manager in Chromium under a strict CSP', () => {
 
 describe('subscription manager when the billing system fails', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
   let listing = 'fail';
   const subscription: SubscriptionData = {
     id: 'sub_hook_1', offeringId: 'pro', ratePlanId: 'pro-month', status: 'ACTIVE', amountCents: 2900, currency: 'EUR', interval: 'month',
@@ -297,16 +281,14 @@ describe('subscription manager when the billing system fails', () => {
     });
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
   test('a failed load says so with "Try again", which loads the list; a failed cancel says so on the card and can be tried again', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext(US);
-    const page = await context.newPage();
-    const { consoleErrors } = await recordPage(page);
+    const opened = await pages.open(t, US);
+    if (!opened) return;
+    const { context, page, consoleErrors } = opened;
     await page.goto(world.pageUrl('subscriptions'));
     await page.locator('#subs p.status.error', { hasText: 'Subscriptions could not be loaded.' }).waitFor();
     assert.deepEqual(await widgetEvents(page, 'error'), [{ code: 'upstream_failed' }]);

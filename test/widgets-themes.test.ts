@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { cspViolations, launchChromium, recordPage, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
+import { cspViolations, chromiumPages, screenshot, startWidgetWorld, type WidgetWorld } from './helpers/browser.js';
 import { lowContrast, overflow } from './helpers/contrast.js';
 
 const WIDGETS = ['#pricing', '#invoices'];
 
 describe('themes and widths in Chromium: light and dark, 1280 and 390 px', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
 
   before(async () => {
     world = await startWidgetWorld();
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
@@ -28,11 +27,9 @@ describe('themes and widths in Chromium: light and dark, 1280 and 390 px', () =>
   for (const { scheme, theme, expect } of cases) {
     for (const width of [1280, 390]) {
       test(`${scheme} scheme, data-aforo-theme="${theme}", ${width} px: no horizontal overflow, contrast >= 4.5:1`, async (t) => {
-        browser ??= await launchChromium(t);
-        if (!browser) return;
-        const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC', colorScheme: scheme, viewport: { width, height: 900 } });
-        const page = await context.newPage();
-        const { consoleErrors } = await recordPage(page);
+        const opened = await pages.open(t, { locale: 'en-US', timezoneId: 'UTC', colorScheme: scheme, viewport: { width, height: 900 } });
+        if (!opened) return;
+        const { context, page, consoleErrors } = opened;
         await page.goto(world.pageUrl('showcase', { theme }));
         await page.locator('#invoices tbody tr').first().waitFor();
         await page.locator('#pricing ul.offerings > li').first().waitFor();
@@ -67,11 +64,9 @@ describe('themes and widths in Chromium: light and dark, 1280 and 390 px', () =>
   }
 
   test('a yearly view and the magic-link form keep contrast in dark', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'en-US', colorScheme: 'dark', viewport: { width: 390, height: 800 } });
-    const page = await context.newPage();
-    await recordPage(page);
+    const opened = await pages.open(t, { locale: 'en-US', colorScheme: 'dark', viewport: { width: 390, height: 800 } });
+    if (!opened) return;
+    const { context, page } = opened;
     await page.goto(world.pageUrl('showcase'));
     await page.locator('#pricing .switch button', { hasText: 'Yearly' }).click();
     assert.deepEqual(await lowContrast(page, '#pricing'), []);

@@ -1,9 +1,9 @@
 // The usage meter in Chromium against the real engine: stored subscriptions and usage, and a world whose hooks fail.
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
-  ANA, BO, TENANT, cspViolations, launchChromium, recordPage, recordedEvents, renderedDom, screenshot, startWidgetWorld, type WidgetWorld,
+  ANA, BO, TENANT, chromiumPages, cspViolations, recordedEvents, renderedDom, screenshot, startWidgetWorld, type WidgetWorld,
 } from './helpers/browser.js';
 import { lowContrast, overflow } from './helpers/contrast.js';
 import { pollSeconds } from '../widgets/usage-meter.js';
@@ -58,27 +58,19 @@ test('pollSeconds: absent, empty or 0 is 60; below 15 is 15; past a day is a day
 
 describe('usage meter in Chromium under a strict CSP', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
 
   before(async () => {
     world = await startWidgetWorld();
     await seed(world);
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
-  async function open(t: TestContext, options: { width?: number; dark?: boolean } = {}) {
-    browser ??= await launchChromium(t);
-    if (!browser) return null;
-    const context = await browser.newContext({
-      locale: 'en-US', timezoneId: 'UTC', colorScheme: options.dark ? 'dark' : 'light', viewport: { width: options.width ?? 1280, height: 900 },
-    });
-    const page = await context.newPage();
-    const recorded = await recordPage(page);
-    return { context, page, ...recorded };
-  }
+  const open = (t: TestContext, options: { width?: number; dark?: boolean } = {}) =>
+    pages.open(t, { locale: 'en-US', timezoneId: 'UTC', colorScheme: options.dark ? 'dark' : 'light', viewport: { width: options.width ?? 1280, height: 900 } });
 
   test('loading, then each feature against what is included, the overage in the subscription currency, and the period', async (t) => {
     const opened = await open(t);
@@ -322,10 +314,9 @@ describe('usage meter in Chromium under a strict CSP', () => {
   });
 
   test('German: copy, numbers, money and dates in the visitor locale', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'de-DE', timezoneId: 'UTC' });
-    const page = await context.newPage();
+    const opened = await pages.open(t, { locale: 'de-DE', timezoneId: 'UTC' });
+    if (!opened) return;
+    const { context, page } = opened;
     await world.bridge.api.admin.putUsage(TENANT, ANA.externalId, 'sub_ana_pro', 'seats', { used: 3, included: 5 });
     await page.goto(world.pageUrl('usage'));
     await page.locator('#usage li.meter').first().waitFor();
@@ -361,7 +352,7 @@ describe('usage meter in Chromium under a strict CSP', () => {
 
 describe('usage meter when the billing system fails', () => {
   let world: WidgetWorld;
-  let browser: Browser | null = null;
+  const pages = chromiumPages();
   let failing = true;
 
   before(async () => {
@@ -384,16 +375,14 @@ describe('usage meter when the billing system fails', () => {
     });
   });
   after(async () => {
-    await browser?.close();
+    await pages.close();
     await world.close();
   });
 
   test('502: an error that says what happened and a "Try again" that works once the system is back', async (t) => {
-    browser ??= await launchChromium(t);
-    if (!browser) return;
-    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    await recordPage(page);
+    const opened = await pages.open(t);
+    if (!opened) return;
+    const { context, page } = opened;
     await page.goto(world.pageUrl('usage-poll'));
     const retry = page.locator('#usage button.retry');
     await retry.waitFor();

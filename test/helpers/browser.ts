@@ -11,7 +11,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { koaBridge } from '../../adapters/koa.js';
 import { smtpMailer } from '../../adapters/mail.js';
 import { createBridge, type Bridge } from '../../lib/bridge.js';
@@ -399,4 +399,42 @@ export async function screenshot(page: Page, name: string, selector?: string): P
 /** Reads the payload of a JWT without verifying it (the engine verifies; tests only compare claims). */
 export function jwtClaims(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** A page in a fresh browser context, with its console and the page's events recorded (see recordPage). */
+export interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  consoleErrors: string[];
+  consoleWarnings: string[];
+}
+
+/**
+ * One Chromium for a test file, launched on first use, and a fresh context and page per test: `open(t, options)`
+ * answers null when Chromium is missing outside CI (the test is then skipped; under CI=true it fails).
+ *
+ * @example
+ * const pages = chromiumPages();
+ * after(() => pages.close());
+ * test('…', async (t) => {
+ *   const opened = await pages.open(t, { locale: 'en-US', timezoneId: 'UTC' });
+ *   if (!opened) return;
+ *   const { context, page, consoleErrors } = opened;
+ * });
+ */
+export function chromiumPages(): { open(t: TestContext, options?: BrowserContextOptions): Promise<OpenedPage | null>; close(): Promise<void> } {
+  let browser: Browser | null = null;
+  return {
+    async open(t, options = { locale: 'en-US', timezoneId: 'UTC' }) {
+      browser ??= await launchChromium(t);
+      if (!browser) return null;
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      return { context, page, ...(await recordPage(page)) };
+    },
+    async close() {
+      await browser?.close();
+      browser = null;
+    },
+  };
 }
