@@ -59,6 +59,19 @@ const SETTABLE: Record<string, { column: string; value: (v: unknown) => unknown 
   interval: { column: 'plan_interval', value: (v) => v },
 };
 
+// The insert of a whole subscription, and its update half; each caller adds the WHERE that decides when it may replace.
+const UPSERT_SUBSCRIPTION = `insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  on conflict (tenant, id) do update set offering_id = excluded.offering_id, rate_plan_id = excluded.rate_plan_id,
+  status = excluded.status, amount_cents = excluded.amount_cents, currency = excluded.currency,
+  plan_interval = excluded.plan_interval, current_period_start = excluded.current_period_start,
+  current_period_end = excluded.current_period_end, cancel_at_period_end = excluded.cancel_at_period_end,
+  created_at = excluded.created_at, updated_at = excluded.updated_at`;
+
+const subscriptionValues = (s: Subscription): unknown[] => [
+  s.tenant, s.id, s.customerId, s.offeringId, s.ratePlanId, s.status, s.amountCents, s.currency, s.interval,
+  ms(s.currentPeriodStart), ms(s.currentPeriodEnd), s.cancelAtPeriodEnd ? 1 : 0, ms(s.createdAt), ms(s.updatedAt),
+];
+
 /** Subscriptions and their usage records (migration v005). */
 export function subscriptionMethods(db: () => SqlDatabase): SubscriptionMethods {
   return {
@@ -66,39 +79,15 @@ export function subscriptionMethods(db: () => SqlDatabase): SubscriptionMethods 
     // racing inserts of one new id the primary key admits one; the others take the update path, fail its WHERE and
     // get no row back: `other_customer`.
     async putSubscription(s) {
-      const rows = await db().all(
-        `insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (tenant, id) do update set offering_id = excluded.offering_id, rate_plan_id = excluded.rate_plan_id,
-         status = excluded.status, amount_cents = excluded.amount_cents, currency = excluded.currency,
-         plan_interval = excluded.plan_interval, current_period_start = excluded.current_period_start,
-         current_period_end = excluded.current_period_end, cancel_at_period_end = excluded.cancel_at_period_end,
-         created_at = excluded.created_at, updated_at = excluded.updated_at
-         where subscriptions.customer_id = excluded.customer_id
-         returning ${SUBSCRIPTION_COLUMNS}`,
-        [
-          s.tenant, s.id, s.customerId, s.offeringId, s.ratePlanId, s.status, s.amountCents, s.currency, s.interval,
-          ms(s.currentPeriodStart), ms(s.currentPeriodEnd), s.cancelAtPeriodEnd ? 1 : 0, ms(s.createdAt), ms(s.updatedAt),
-        ],
-      );
+      const where = 'where subscriptions.customer_id = excluded.customer_id';
+      const rows = await db().all(`${UPSERT_SUBSCRIPTION} ${where} returning ${SUBSCRIPTION_COLUMNS}`, subscriptionValues(s));
       return rows.length === 0 ? 'other_customer' : subscriptionFrom(rows[0]);
     },
-    // The same insert, whose update half runs only over a CANCELED subscription of the same customer: a live one,
-    // or a racing checkout's row committed first, leaves the statement changing nothing.
+    // The same write, whose update half runs only over a CANCELED subscription of the same customer: a live one, or a
+    // racing checkout's row committed first, leaves the statement changing nothing.
     async subscribe(s) {
-      const changed = await db().run(
-        `insert into subscriptions (${SUBSCRIPTION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (tenant, id) do update set offering_id = excluded.offering_id, rate_plan_id = excluded.rate_plan_id,
-         status = excluded.status, amount_cents = excluded.amount_cents, currency = excluded.currency,
-         plan_interval = excluded.plan_interval, current_period_start = excluded.current_period_start,
-         current_period_end = excluded.current_period_end, cancel_at_period_end = excluded.cancel_at_period_end,
-         created_at = excluded.created_at, updated_at = excluded.updated_at
-         where subscriptions.customer_id = excluded.customer_id and subscriptions.status = 'CANCELED'`,
-        [
-          s.tenant, s.id, s.customerId, s.offeringId, s.ratePlanId, s.status, s.amountCents, s.currency, s.interval,
-          ms(s.currentPeriodStart), ms(s.currentPeriodEnd), s.cancelAtPeriodEnd ? 1 : 0, ms(s.createdAt), ms(s.updatedAt),
-        ],
-      );
-      return changed === 1;
+      const where = `where subscriptions.customer_id = excluded.customer_id and subscriptions.status = 'CANCELED'`;
+      return (await db().run(`${UPSERT_SUBSCRIPTION} ${where}`, subscriptionValues(s))) === 1;
     },
     async getSubscription(tenant, id) {
       const [row] = await db().read(`select ${SUBSCRIPTION_COLUMNS} from subscriptions where tenant = ? and id = ?`, [tenant, id]);
