@@ -64,11 +64,6 @@ export async function buildWidgetAssets() {
   return { loader, locales: locales.map(({ name, body }) => ({ name, body })) };
 }
 
-/** Returns the minified loader script as a string. */
-export async function buildWidgetBundle() {
-  return (await buildWidgetAssets()).loader;
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const at = process.argv.indexOf('--out');
   const out = at > 0 && process.argv[at + 1] ? process.argv[at + 1] : join(root, 'dist', 'widgets-bundle');

@@ -7,10 +7,9 @@ import { explain } from './diagnostics.js';
 import { applyBrandColor, emit, h, liveRegion } from './dom.js';
 import { fill } from './i18n.js';
 import type { Session } from './session.js';
-import { codeOf, gateSession } from './sign-in-gate.js';
+import { codeOf } from './http.js';
+import { gateSession } from './sign-in-gate.js';
 import { loadConfig } from './tenant-config.js';
-
-export { codeOf };
 
 export interface ShellOptions {
   session: Session;

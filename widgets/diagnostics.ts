@@ -3,7 +3,7 @@
  * `console.warn('[aforo] …')` naming the likely cause and the fix, while the customer sees a short neutral line.
  * Nothing logged here is personal: tenant slugs, embed keys (public by design), origins and URLs of the engine.
  */
-import { ApiError, type ApiTarget } from './http.js';
+import { codeOf, type ApiTarget } from './http.js';
 
 const said = new Set<string>();
 
@@ -24,7 +24,7 @@ const allowHint = (target: ApiTarget): string =>
  * the engine is up and the likely cause is the allowlist, and when it does not the engine is unreachable.
  */
 export async function explain(error: unknown, target: ApiTarget, widget: string): Promise<void> {
-  const code = error instanceof ApiError ? error.code : 'internal';
+  const code = codeOf(error);
   const where = `${widget} (tenant "${target.tenant}", embed key "${target.embedKey}")`;
   if (code === 'embed_key_invalid') {
     warn(`${where}: the engine does not know this embed key for this tenant, or the key is revoked. Check data-aforo-tenant-slug ` +

@@ -18,6 +18,9 @@ export class ApiError extends Error {
   }
 }
 
+/** The engine's error code of a failed call, `internal` for anything else (a bug, a refused fetch). */
+export const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'internal');
+
 export interface CallOptions {
   jwt?: string | null;
   body?: unknown;

@@ -1,7 +1,7 @@
 /** The email sign-in form, its "Check your inbox" state, and the one-click "Continue" of a returning magic link. */
 import { h } from './dom.js';
 import { isEmailAddress } from './email.js';
-import { ApiError } from './http.js';
+import { codeOf } from './http.js';
 import { fill, type Messages } from './i18n.js';
 import type { Session } from './session.js';
 
@@ -28,7 +28,7 @@ export function magicLinkForm(session: Session, t: Messages, handlers: MagicLink
       await session.requestMagicLink(email);
       return true;
     } catch (error) {
-      const code = error instanceof ApiError ? error.code : 'internal';
+      const code = codeOf(error);
       handlers.say(code === 'rate_limited' ? t.tooMany : code === 'invalid_request' ? t.badEmail : t.sendFailed, true);
       handlers.onError(code);
       return false;

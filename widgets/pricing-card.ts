@@ -7,7 +7,7 @@ import { explain, warn } from './diagnostics.js';
 import { applyBrandColor, emit, h, liveRegion, safeUrl } from './dom.js';
 import { formatMoney } from './format.js';
 import { fill } from './i18n.js';
-import { ApiError } from './http.js';
+import { codeOf } from './http.js';
 import { loadConfig } from './tenant-config.js';
 import type { ConfigAnswer, WireOffering, WireRatePlan } from './wire.js';
 
@@ -51,7 +51,7 @@ export async function mountPricingCard(ctx: WidgetContext): Promise<void> {
     section.removeAttribute('aria-busy');
     status.classList.add('error');
     status.textContent = t.pricingDown;
-    emit(host, WIDGET, 'error', { code: error instanceof ApiError ? error.code : 'internal' });
+    emit(host, WIDGET, 'error', { code: codeOf(error) });
     await explain(error, ctx.target, WIDGET);
     return;
   }

@@ -6,7 +6,7 @@
 import type { WidgetContext } from './context.js';
 import { explain } from './diagnostics.js';
 import { emit } from './dom.js';
-import { ApiError } from './http.js';
+import { ApiError, codeOf } from './http.js';
 import type { Messages } from './i18n.js';
 import { continueButton, magicLinkForm } from './magic-link-form.js';
 import { clearMagicToken, hasVerifier, pendingMagicToken, wasUsedHere } from './magic-token.js';
@@ -27,8 +27,6 @@ export interface GateOptions {
   signedIn(): void;
   signedOut(): void;
 }
-
-export const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'internal');
 
 export function gateSession(ctx: WidgetContext, o: GateOptions): void {
   const { session, body, t, say } = o;

@@ -5,13 +5,12 @@
 import type { WidgetContext } from './context.js';
 import { explain, warn } from './diagnostics.js';
 import { applyBrandColor, emit, h, liveRegion, safeUrl } from './dom.js';
-import { ApiError, callApi } from './http.js';
+import { ApiError, callApi, codeOf } from './http.js';
 import type { Session } from './session.js';
 import { loadConfig } from './tenant-config.js';
 import type { CheckoutAnswer, SubscriptionsAnswer, WireRatePlan } from './wire.js';
 
 const WIDGET = 'subscribe-button';
-const codeOf = (error: unknown): string => (error instanceof ApiError ? error.code : 'internal');
 
 export function mountSubscribeButton(ctx: WidgetContext, session: Session, bridgeToken: string | null): void {
   const { host, root, t } = ctx;

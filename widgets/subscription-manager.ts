@@ -4,11 +4,11 @@
  * a confirmation step, and resume for one that is set to cancel.
  */
 import type { WidgetContext } from './context.js';
-import { codeOf, mountCustomerShell, type Shell, type ShellOptions } from './customer-shell.js';
+import { mountCustomerShell, type Shell, type ShellOptions } from './customer-shell.js';
 import { warn } from './diagnostics.js';
 import { emit, h, liveRegion } from './dom.js';
 import { formatDate, formatMoney } from './format.js';
-import { ApiError, callApi } from './http.js';
+import { ApiError, callApi, codeOf } from './http.js';
 import { fill, type Messages } from './i18n.js';
 import { loadConfig } from './tenant-config.js';
 import type { SubscriptionActionAnswer, SubscriptionsAnswer, WireOffering, WireRatePlan, WireSubscription } from './wire.js';

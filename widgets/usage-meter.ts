@@ -7,10 +7,10 @@ import type { WidgetContext } from './context.js';
 import { warn } from './diagnostics.js';
 import { applyBrandColor, emit, h, liveRegion } from './dom.js';
 import { formatDate, formatMoney } from './format.js';
-import { ApiError, callApi } from './http.js';
+import { ApiError, callApi, codeOf } from './http.js';
 import { fill, type Messages } from './i18n.js';
 import type { Session } from './session.js';
-import { codeOf, gateSession } from './sign-in-gate.js';
+import { gateSession } from './sign-in-gate.js';
 import { loadConfig } from './tenant-config.js';
 import type { SubscriptionsAnswer, UsageAnswer, WireUsage } from './wire.js';
 

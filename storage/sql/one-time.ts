@@ -63,26 +63,10 @@ async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
   await sql.run(`insert into sessions (${SESSION_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sessionValues(session));
 }
 
-// Parameters in a SELECT list have no type to take from a column, so each is cast to its column's type.
-const START_SESSION_POSTGRES = `
-  with j as (
-    insert into jtis (tenant, kid, jti, expires_at) values (?, ?, ?, ?)
-    on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at where jtis.expires_at < ?
-    returning 1 as fresh
-  ), s as (
-    insert into sessions (${SESSION_COLUMNS})
-    select ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::bigint, ?::bigint
-    where exists (select 1 from j)
-    returning sid
-  )
-  insert into audit_events (${AUDIT_COLUMNS})
-  select ?::text, ?::text, ?::text, ?::bigint, ?::text, ?::text, ?::jsonb from s
-  returning id`;
-
-// The same three inserts for a batch of exchanges, one row of each per exchange, in one statement: the columns come
-// as arrays (unnest), the jti insert decides per row, and only rows whose jti was fresh get a session and an audit
-// row. The batch shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a jti
-// early). It answers the sids of the sessions it stored.
+// The jti, session and audit inserts of a batch of exchanges (one or many), one row of each per exchange, in one
+// statement: the columns come as arrays (unnest, each cast to its column's type), the jti insert decides per row,
+// and only rows whose jti was fresh get a session and an audit row. The batch shares one `now` for "remembered but
+// expired" (the earliest of the batch: it never frees a jti early). It answers the sids of the sessions it stored.
 const START_SESSIONS_POSTGRES = `
   with input as (
     select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[],
@@ -117,15 +101,6 @@ const MAX_BATCH = 64;
  * whole (a row breaking a constraint) is run again one statement per exchange, so one bad row fails alone.
  */
 function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => Promise<boolean> {
-  const one = async ({ jti, session, audit }: StartInput): Promise<boolean> => {
-    const rows = await db().all(START_SESSION_POSTGRES, [
-      jti.tenant, jti.kid, jti.jti, ms(jti.expiresAt), ms(jti.now),
-      ...sessionValues(session),
-      audit.tenant, audit.id, audit.type, ms(audit.at), audit.ip, audit.userAgent, JSON.stringify(audit.data),
-    ]);
-    return rows.length === 1;
-  };
-
   const many = async (batch: StartInput[]): Promise<Set<string>> => {
     const column = <T>(pick: (input: StartInput) => T): T[] => batch.map(pick);
     const rows = await db().all(START_SESSIONS_POSTGRES, [
@@ -140,6 +115,7 @@ function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => P
     ]);
     return new Set(rows.map((row) => String(row.sid)));
   };
+  const one = async (input: StartInput): Promise<boolean> => (await many([input])).has(input.session.sid);
 
   return perTurn(async (inputs: StartInput[]): Promise<Array<Promise<boolean>>> => {
     if (inputs.length === 1) return [one(inputs[0])];
@@ -168,8 +144,8 @@ function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => P
  * committed before a request is seen by it, in every process.
  */
 function postgresSessionReader(db: () => SqlDatabase): (sid: string) => Promise<Row | null> {
+  // A lone lookup is the same statement over a one-element array.
   return perTurn(async (sids: string[]): Promise<Array<Row | null>> => {
-    if (sids.length === 1) return [(await db().read(SESSION_WITH_CUSTOMER, sids))[0] ?? null];
     const rows = await db().read(SESSIONS_WITH_CUSTOMER, [[...new Set(sids)]]);
     const bySid = new Map(rows.map((row) => [String(row.sid), row]));
     return sids.map((sid) => bySid.get(sid) ?? null);
