@@ -72,9 +72,8 @@ export class Auditor {
       tenant,
       type,
       at,
-      // The HTTP edge refuses NUL in headers; an in-process caller may pass anything, and Postgres text holds no NUL.
-      ip: caller.ip?.replace(/\0/g, '').slice(0, 64) ?? null,
-      userAgent: caller.userAgent?.replace(/\0/g, '').slice(0, 512) ?? null,
+      ip: caller.ip ?? null,
+      userAgent: caller.userAgent?.slice(0, 512) ?? null,
       data,
     };
   }

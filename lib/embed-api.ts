@@ -39,6 +39,7 @@ export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['DRAFT', 'OPEN', 'PAI
  * read: an active key of tenant `slug` is proof enough on the hot paths (exchange, session calls).
  */
 export async function resolveEmbed(engine: Engine, call: EmbedCall): Promise<EmbedScope> {
+  checkCaller(call);
   const { tenant: slug, embedKey } = call;
   if (typeof slug !== 'string' || !SLUG.test(slug) || typeof embedKey !== 'string' || embedKey.length > 128 || !isCleanString(embedKey)) {
     throw new BridgeError('embed_key_invalid', 'a valid tenant and embed key are required');
@@ -61,8 +62,22 @@ export async function resolveTenant(engine: Engine, call: EmbedCall): Promise<Te
   return { ...scope, tenant };
 }
 
-/** Per client IP across the token-exchanging endpoints (SPEC section 5); in-process calls carry no IP. */
-export async function limitByIp(engine: Engine, ip: string | null | undefined): Promise<void> {
+/**
+ * The caller's IP and user agent become rate-limit keys and audit columns. Over HTTP the edge has refused a NUL or
+ * malformed text in them already; an in-process caller is held to the same rule here, before anything is written.
+ */
+function checkCaller({ ip, userAgent }: Caller): void {
+  for (const [name, value] of [['ip', ip], ['userAgent', userAgent]] as const) {
+    if (value !== undefined && value !== null && (typeof value !== 'string' || !isCleanString(value))) {
+      throw new BridgeError('invalid_request', `the caller's ${name} must be well-formed text without NUL`);
+    }
+  }
+}
+
+/** Per client IP across the token-exchanging endpoints (SPEC section 5); in-process calls may carry no IP. */
+export async function limitByIp(engine: Engine, call: Caller): Promise<void> {
+  checkCaller(call);
+  const { ip } = call;
   if (!ip) return;
   const now = engine.now();
   const hit = await engine.ipLimit.hit(`ip:${ip}`, 60_000, engine.config.ipRateLimit, now);
@@ -107,7 +122,7 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
   // A body field of the wrong type is the request's fault, not the token's (SPEC section 5); a missing token is
   // a missing credential, refused as the token.
   if (call.bridgeToken !== undefined && typeof call.bridgeToken !== 'string') throw new BridgeError('invalid_request', 'bridgeToken must be a string');
-  await limitByIp(engine, call.ip);
+  await limitByIp(engine, call);
   const { slug: tenant, key } = await resolveEmbed(engine, call);
   const now = engine.now();
   let kid: string | null = null;
@@ -148,7 +163,7 @@ export async function sessionFor(engine: Engine, call: EmbedCall, sessionJwt: un
 }
 
 export async function refresh(engine: Engine, call: EmbedCall & { sessionJwt: unknown }): Promise<SessionAnswer> {
-  await limitByIp(engine, call.ip);
+  await limitByIp(engine, call);
   const { active } = await sessionFor(engine, call, call.sessionJwt);
   return refreshSession(engine, active, call);
 }

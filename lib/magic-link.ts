@@ -141,7 +141,7 @@ async function signUp(engine: Engine, tenant: string, email: string, now: Date):
 }
 
 export async function exchangeMagicLink(engine: Engine, call: EmbedCall & { token: unknown; resumeKey?: unknown }): Promise<SessionAnswer> {
-  await limitByIp(engine, call.ip);
+  await limitByIp(engine, call);
   const scope = await resolveTenant(engine, call);
   // Checked before the link is spent: a malformed key must not cost the customer their link.
   const resumeKey = await resumeKeyThumbprint(engine, call.resumeKey === undefined ? undefined : validate(ResumeKey, call.resumeKey, 'resumeKey'));

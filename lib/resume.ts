@@ -38,7 +38,7 @@ export async function resumeKeyThumbprint(engine: Engine, key: ResumeKey | undef
 
 /** `POST auth/resume/nonce`: a fresh one-time nonce for this tenant and embed key, valid 60 seconds. */
 export async function issueResumeNonce(engine: Engine, call: EmbedCall): Promise<ResumeNonceAnswer> {
-  await limitByIp(engine, call.ip);
+  await limitByIp(engine, call);
   const scope = await resolveEmbed(engine, call);
   if (!engine.config.magicLink.resume) throw new BridgeError('session_invalid', 'sessions do not resume here');
   const now = engine.now();
@@ -92,7 +92,7 @@ async function readProof(engine: Engine, proof: string, now: Date): Promise<Proo
  * lifetime, seen within `magicLink.resumeIdle`). Every refusal is 401 `session_invalid` or `session_expired`.
  */
 export async function resumeSession(engine: Engine, call: EmbedCall & { proof: unknown }): Promise<SessionAnswer> {
-  await limitByIp(engine, call.ip);
+  await limitByIp(engine, call);
   const scope = await resolveEmbed(engine, call);
   const tenant = scope.slug;
   const now = engine.now();

@@ -6,6 +6,7 @@ import type { InvoiceQuery } from '../lib/config.js';
 import { BridgeError } from '../lib/errors.js';
 import { mintBridgeToken } from '../lib/mint.js';
 import { memoryStorage } from '../storage/memory.js';
+import { onEveryStorage } from './helpers/every-storage.js';
 
 describe('bridge.api in process', () => {
   it('api: exchange, me and invoices from a dataSource hook, without HTTP; the hook sees the JWT customer only', async () => {
@@ -63,5 +64,40 @@ describe('bridge.api in process', () => {
       assert.equal(await bridge.handle({ method: 'GET', path, query: {}, headers: {}, ip: '127.0.0.1' }), null, path);
     }
     await bridge.close();
+  });
+});
+
+// The HTTP edge refuses NUL and malformed text in headers before anything reads them; an in-process caller may pass
+// any string as its ip or user agent, which become rate-limit keys and audit columns (and Postgres text holds no NUL).
+// Returning and first-sight customers take different storage steps, so both are run.
+await onEveryStorage('in-process-callers', (name, makeStorage) => {
+  describe(`${name}: bridge.api with hostile caller strings`, () => {
+    it('an ip or user agent with a NUL or a lone surrogate is invalid_request and spends nothing; a clean retry exchanges once', async () => {
+      const bridge = createBridge({ storage: await makeStorage(), mailer: memoryMailer(), issuer: 'https://portal.example.com/aforo', ipRateLimit: 1000 });
+      try {
+        const { admin } = bridge.api;
+        await admin.createTenant({ slug: 'callers', name: 'Callers' });
+        const ek = (await admin.createEmbedKey('callers', { allowedOrigins: ['https://a.example.com'] })) as { key: string };
+        const sk = (await admin.createSigningKey('callers', { alg: 'HS256' })) as { kid: string; secret: string };
+        await admin.putCustomer('callers', 'returning', { email: 'r@callers.example.com' });
+        const call = { tenant: 'callers', embedKey: ek.key };
+        const hostile = [{ ip: '203.0.113.7\u0000x' }, { userAgent: 'agent\u0000' }, { userAgent: 'agent\ud800' }, { ip: 42 as unknown as string }];
+        const invalid = (e: unknown) => e instanceof BridgeError && e.code === 'invalid_request';
+        for (const externalCustomerId of ['returning', 'first-sight']) {
+          const bridgeToken = await mintBridgeToken({ kid: sk.kid, alg: 'HS256', key: sk.secret, externalCustomerId });
+          for (const caller of hostile) await assert.rejects(bridge.api.exchangeBridgeToken({ ...call, ...caller, bridgeToken }), invalid);
+          const clean = { ...call, ip: '203.0.113.7', userAgent: 'u'.repeat(2000), bridgeToken };
+          const settled = await Promise.allSettled([bridge.api.exchangeBridgeToken(clean), bridge.api.exchangeBridgeToken(clean)]);
+          const won = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.customer.externalId] : []));
+          const lost = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+          assert.deepEqual(won, [externalCustomerId], 'the token was still unspent, and is spent once');
+          assert.ok(lost.length === 1 && lost[0] instanceof BridgeError && lost[0].code === 'bridge_token_replayed');
+        }
+        const { events } = await admin.listAudit('callers', { type: 'session.created' });
+        assert.deepEqual(events.map((e) => [e.ip, String(e.userAgent).length]), [['203.0.113.7', 512], ['203.0.113.7', 512]]);
+      } finally {
+        await bridge.close();
+      }
+    });
   });
 });
