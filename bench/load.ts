@@ -7,6 +7,8 @@ export interface LoadTarget {
   headers: Record<string, string>;
   /** A fresh body per request (POST); absent for GET. */
   body?: () => string;
+  /** Headers that change per request (a different session JWT each time), added to `headers`. */
+  headersEach?: () => Record<string, string>;
   /** Runs before each autocannon run of `seconds`, while the server is idle (tops up one-time tokens). */
   prepare?: (seconds: number) => Promise<void>;
   /** The server's port, when the two routes of a pair are on two servers. */
@@ -53,7 +55,15 @@ async function run(port: number, target: LoadTarget, seconds: number, connection
       {
         method: target.method,
         path: target.path,
-        ...(target.body ? { setupRequest: (request: autocannon.Request) => ({ ...request, body: target.body?.() }) } : {}),
+        ...(target.body || target.headersEach
+          ? {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                ...(target.body ? { body: target.body() } : {}),
+                ...(target.headersEach ? { headers: { ...request.headers, ...target.headersEach() } } : {}),
+              }),
+            }
+          : {}),
       },
     ],
   };

@@ -17,6 +17,7 @@ import { magicLinkTable, table, type Row } from './report.js';
 import { embedHeaders, magicToken, PREFIX, type ServerInfo } from './shared.js';
 import type { StorageName } from './storages.js';
 import { TokenPool } from './tokens.js';
+import { VERIFIED_MAX } from '../lib/session-tokens.js';
 
 // `npm run bench [-- --duration 5 --connections 10 --framework koa|express|fastify|all --storage memory|sqlite|postgres|all]`
 // Prints figures and ratios to floors measured in the same run. It never fails on a number: the exit code is 1 only
@@ -62,6 +63,24 @@ interface ServerFigures {
   exchangeFloor: LoadFigures;
   me: LoadFigures;
   meFloor: LoadFigures;
+  /** /me with a different session JWT per request, more of them than the engine keeps verified: every call verifies. */
+  meCold: LoadFigures;
+  meColdFloor: LoadFigures;
+}
+
+/** More sessions than the engine keeps verified JWTs of, cycled in order, so no /me call finds its JWT kept. */
+const COLD_SESSIONS = VERIFIED_MAX + 1_000;
+
+/** `count` session JWTs for the returning customer, made by the engine's own exchange, a few at a time. */
+async function sessionJwts(info: ServerInfo, count: number): Promise<string[]> {
+  const tokens = new TokenPool(info, false);
+  await tokens.fill(count);
+  const jwts: string[] = [];
+  while (jwts.length < count) {
+    const batch = Math.min(50, count - jwts.length);
+    jwts.push(...(await Promise.all(Array.from({ length: batch }, () => postJson(info, BRIDGE_PATH, tokens.body())))));
+  }
+  return jwts;
 }
 
 const BRIDGE_PATH = `${PREFIX}/v1/embed/auth/bridge`;
@@ -97,7 +116,19 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
   );
   check(`${tag} /me`, me);
   check(`${tag} floor /me`, meFloor);
-  return { exchange, exchangeFloor, me, meFloor };
+
+  const cold = await sessionJwts(info, COLD_SESSIONS);
+  let next = 0;
+  const [meCold, meColdFloor] = await measurePair(
+    info.port,
+    { method: 'GET', path: ME_PATH, headers, headersEach: () => ({ authorization: `Bearer ${cold[next++ % cold.length]}` }) },
+    // The same per-request header work on the load side, so the two differ only in the server.
+    { method: 'GET', path: '/floor/me', headers, headersEach: () => ({ authorization: `Bearer ${floorJwt}` }) },
+    load,
+  );
+  check(`${tag} /me, a new JWT per request`, meCold);
+  check(`${tag} floor /me`, meColdFloor);
+  return { exchange, exchangeFloor, me, meFloor, meCold, meColdFloor };
 }
 
 /** The magic-link exchange (one seeded link per request) against the bridge exchange, on one server. */
@@ -275,6 +306,8 @@ async function main(): Promise<void> {
           { label: 'POST /floor/exchange', figures: measured.exchangeFloor },
           { label: `GET  ${ME_PATH}`, figures: measured.me, floor: measured.meFloor, target: ME_TARGET },
           { label: 'GET  /floor/me', figures: measured.meFloor },
+          { label: `GET  ${ME_PATH}, a new JWT per request`, figures: measured.meCold, floor: measured.meColdFloor },
+          { label: 'GET  /floor/me', figures: measured.meColdFloor },
         ]),
       );
       if (framework === baseline) {
@@ -310,6 +343,10 @@ async function main(): Promise<void> {
     for (const [storage, measured] of byStorage) {
       rows.push({ label: `/me, ${storage}`, figures: measured.me, floor: measured.meFloor, target: ME_TARGET });
       rows.push({ label: `  its floor`, figures: measured.meFloor });
+    }
+    for (const [storage, measured] of byStorage) {
+      rows.push({ label: `/me, ${storage}, a new JWT per request`, figures: measured.meCold, floor: measured.meColdFloor });
+      rows.push({ label: `  its floor`, figures: measured.meColdFloor });
     }
     console.log(`\nper storage, ${baseline}; each engine route against the floor measured beside it on the same server`);
     console.log(table(rows));

@@ -64,6 +64,12 @@ export class TokenPool {
     this.runSeconds = seconds;
   }
 
+  /** Makes sure `count` unused tokens are ready (for work outside a timed run). */
+  async fill(count: number): Promise<void> {
+    const left = this.tokens.length - this.next;
+    if (left < count) await this.mint(count - left);
+  }
+
   /** The request body for the next exchange. */
   body(): string {
     if (this.next >= this.tokens.length) {

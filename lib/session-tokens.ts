@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { errors as joseErrors, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, jwtVerify, SignJWT, type JWK } from 'jose';
 import type { Sealer } from './crypto.js';
 import { randomId } from './crypto.js';
@@ -23,8 +25,30 @@ export interface SessionClaims {
   cnf?: { jkt: string };
 }
 
-/** The engine's own signing key: loaded from storage, or generated on first start and stored for every process. */
+/** The claims with their own `amr` and `cnf`: what the cache keeps and what it hands out share nothing. */
+function copyClaims(claims: SessionClaims): SessionClaims {
+  return {
+    ...claims,
+    amr: Array.isArray(claims.amr) ? [...claims.amr] : claims.amr,
+    ...(claims.cnf && typeof claims.cnf === 'object' ? { cnf: { ...claims.cnf } } : {}),
+  };
+}
+
+/** Verified session JWTs this process keeps (a few hundred bytes each). */
+export const VERIFIED_MAX = 10_000;
+
+/**
+ * The engine's own signing key: loaded from storage, or generated on first start and stored for every process.
+ *
+ * A widget page sends the same session JWT on every call for up to an hour, so the claims of a JWT whose signature
+ * verified are kept, by the SHA-256 of the whole token, and a later call with the same token checks only its expiry
+ * (as Envoy's `jwt_authn` cache does). Only tokens that verified are kept: a forged or altered token never matches
+ * and costs the full check. The session row is still read on every call (`checkSessionRow`), so a logout or a
+ * revocation holds at once. The cache belongs to this key: a new engine key starts with none.
+ */
 export class SessionTokens {
+  private readonly verified = new LRUCache<string, SessionClaims>({ max: VERIFIED_MAX });
+
   private constructor(
     private readonly kid: string,
     private readonly alg: EngineKey['alg'],
@@ -74,6 +98,23 @@ export class SessionTokens {
   /** Verifies signature, issuer, audience and expiry; `session_expired` for an expired JWT, else `session_invalid`. */
   async verify(jwt: string, now: Date): Promise<SessionClaims> {
     if (jwt.length > 4096) throw new BridgeError('session_invalid', 'the session token is not valid');
+    const digest = createHash('sha256').update(jwt).digest('base64url');
+    const known = this.verified.get(digest);
+    if (known) {
+      // jose's rule: expired once `exp` is not after now (no clock tolerance for the engine's own tokens).
+      if (known.exp <= Math.floor(now.getTime() / 1000)) {
+        this.verified.delete(digest);
+        throw new BridgeError('session_expired', 'the session has expired');
+      }
+      // A copy: the caller (a tenant's route, through requireSession) may change what it is given.
+      return copyClaims(known);
+    }
+    const claims = await this.verifyWithJose(jwt, now);
+    this.verified.set(digest, Object.freeze(copyClaims(claims)));
+    return claims;
+  }
+
+  private async verifyWithJose(jwt: string, now: Date): Promise<SessionClaims> {
     try {
       const { payload } = await jwtVerify(jwt, this.publicKey, {
         algorithms: [this.alg],
