@@ -67,15 +67,24 @@ const createdEvent = (session: Session): Record<string, unknown> => ({
 export async function createSession(engine: Engine, input: NewSession, caller: Caller): Promise<SessionAnswer> {
   const now = engine.now();
   const session = newSession(engine, input, now);
+  if (!input.resumeKey) {
+    // Signed while the storage writes, handed out only once both writes answered (as in startSessionWithJti).
+    const signing = signSession(engine, session, input.customer, now, null);
+    try {
+      await engine.storage.createSession(session);
+      await engine.audit.record('session.created', input.tenant, now, caller, createdEvent(session));
+    } catch (error) {
+      signing.catch(() => undefined);
+      throw error;
+    }
+    return signing;
+  }
   await engine.storage.createSession(session);
   // A key already bound to another session is not bound again (the storage refuses it); this session then simply
   // cannot resume, and its JWT carries no cnf, so the SDK keeps no key for it.
-  const bound = input.resumeKey ? await engine.storage.bindSessionKey(session.sid, input.resumeKey) : false;
-  await engine.audit.record('session.created', input.tenant, now, caller, {
-    ...createdEvent(session),
-    ...(input.resumeKey ? { resumable: bound } : {}),
-  });
-  return signSession(engine, session, input.customer, now, bound && input.resumeKey ? input.resumeKey : null);
+  const bound = await engine.storage.bindSessionKey(session.sid, input.resumeKey);
+  await engine.audit.record('session.created', input.tenant, now, caller, { ...createdEvent(session), resumable: bound });
+  return signSession(engine, session, input.customer, now, bound ? input.resumeKey : null);
 }
 
 /**
@@ -93,9 +102,22 @@ export async function startSessionWithJti(
   const session = newSession(engine, input, now);
   const audit = engine.audit.event('session.created', input.tenant, now, caller, createdEvent(session));
   const jti = { tenant: input.tenant, kid: input.signingKid ?? '', jti: input.jti.jti, expiresAt: input.jti.expiresAt, now };
-  if (!(await storage.startSession({ jti, session, audit }))) return null;
+  // The JWT is signed while the storage writes (a thread or a round trip away on SQL storages), and handed out only
+  // once the write answered true: a replay or a failed write throws the signature away.
+  const signing = signSession(engine, session, input.customer, now, null);
+  let stored: boolean;
+  try {
+    stored = await storage.startSession({ jti, session, audit });
+  } catch (error) {
+    signing.catch(() => undefined);
+    throw error;
+  }
+  if (!stored) {
+    signing.catch(() => undefined);
+    return null;
+  }
   engine.audit.announce(audit);
-  return signSession(engine, session, input.customer, now, null);
+  return signing;
 }
 
 /** A verified session: its claims, its row, and the customer it belongs to. */

@@ -309,9 +309,10 @@ export interface ChangeFeed {
   /** False while changes may be missed (a listening connection is down): cached rows must not be used. */
   live(): boolean;
   /**
-   * True when `catchUp` sees every change committed before it was called (SQLite reads them), false when delivery
-   * runs a little behind the commit (Postgres notifications). Only an exact feed may stand in for the session read,
-   * whose revocation must be refused on the very next call in every process.
+   * True when `catchUp` sees every change committed before the current turn of the event loop began and every change
+   * this process made before the call (SQLite reads them), false when delivery runs a little behind the commit
+   * (Postgres notifications). Only an exact feed may stand in for the session read, whose revocation must be
+   * refused on the very next call in every process.
    */
   readonly exact: boolean;
   subscribe(listener: (topic: string) => void): () => void;

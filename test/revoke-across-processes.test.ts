@@ -1,7 +1,7 @@
 // A session revoked in one engine process is refused at once by another process on the same database, while that
 // other process is under load and holds the session in its read cache (SQLite file and Postgres).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,6 +122,25 @@ function revokeCases(name: string, open: () => { storage: Storage; spec: string 
     });
   });
 }
+
+describe('revocation by another process during a synchronous wait, on sqlite', () => {
+  it('a session revoked while this process waits synchronously (execFileSync) is refused by its very next call', async () => {
+    const path = join(dir, `revoke-sync-${randomBytes(4).toString('hex')}.db`);
+    const world = await seed(sqliteStorage({ path }), 1);
+    const call = { tenant: world.tenant, embedKey: world.embedKey, sessionJwt: world.sessions[0] };
+    try {
+      assert.equal((await world.bridge.api.getMe(call)).customer.externalId, 'cust-0');
+      // No turn of the event loop passes between the answer above, the other process's revoke and the call below.
+      const { sid } = JSON.parse(Buffer.from(call.sessionJwt.split('.')[1], 'base64url').toString()) as { sid: string };
+      const revoke = `const db = new (require('better-sqlite3'))(process.argv[1]); db.pragma('busy_timeout = 5000');
+        if (db.prepare('update sessions set revoked_at = ? where sid = ?').run(Date.now(), process.argv[2]).changes !== 1) process.exit(3);`;
+      execFileSync(process.execPath, ['-e', revoke, path, sid], { cwd: ROOT });
+      await assert.rejects(world.bridge.api.getMe(call), (error: unknown) => (error as { code?: string }).code === 'session_invalid');
+    } finally {
+      await world.bridge.close();
+    }
+  });
+});
 
 revokeCases('sqlite', () => {
   const path = join(dir, `revoke-${randomBytes(4).toString('hex')}.db`);

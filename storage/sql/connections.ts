@@ -1,6 +1,16 @@
 import type { ConnectionDriver, SqlRunner } from './drivers.js';
 import type { Row } from './records.js';
 
+let writesInProcess = 0;
+
+/**
+ * Counts the SQLite writes of this process that have answered, on any database: a change feed that looked at
+ * `data_version` earlier in this turn looks again once this moved (another storage of this process on the same file).
+ */
+export function sqliteWritesInProcess(): number {
+  return writesInProcess;
+}
+
 /** Where a database's statements run. */
 export interface Connections extends SqlRunner {
   /** One statement that only reads: it needs no write lock and may run beside writes. */
@@ -82,6 +92,7 @@ export function sqliteConnections(
     try {
       return await send();
     } finally {
+      writesInProcess += 1;
       unanswered -= 1;
       if (unanswered === 0) drained?.();
     }
@@ -110,6 +121,7 @@ export function sqliteConnections(
         drained = null;
         return await work(writes);
       } finally {
+        writesInProcess += 1;
         transaction = null;
         end();
       }
