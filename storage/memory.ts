@@ -281,6 +281,9 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       return jtis.reserve(tenant, kid, jti, expiresAt, now);
     },
     async startSession({ jti, session, audit: event }) {
+      // Rows that cannot be stored are refused before the jti is spent, as a SQL transaction would undo it.
+      if (sessions.has(session.sid)) throw new Error('session already exists');
+      if (audit.has(scoped(event.tenant, event.id))) throw new Error('audit event already exists');
       if (!jtis.reserve(jti.tenant, jti.kid, jti.jti, jti.expiresAt, jti.now)) return false;
       insertOnce(sessions, session.sid, session, 'session');
       insertOnce(audit, scoped(event.tenant, event.id), event, 'audit event');

@@ -174,6 +174,26 @@ export const oneTimeCases: Section = (it, s) => {
     assert.equal(audited.size, 1 + 12 + 1);
     calls.forEach((call, i) => assert.equal(audited.has(call.audit.id), results[i], `audit row of call ${i}`));
   });
+  it('startSession: an exchange whose rows cannot be stored (its sid is taken) fails alone and keeps its jti; those beside it are stored', async () => {
+    const storage = s();
+    if (!storage.startSession) return;
+    const world = await addWorld(storage);
+    const jtiOf = (jti: string) => ({ tenant: world.tenant, kid: world.signingKey.kid, jti, expiresAt: at(5 * MINUTE), now: at(0) });
+    const taken = sessionRecord(world);
+    await storage.createSession(taken);
+    const bad = { jti: jtiOf(unique('jti-bad-')), session: { ...sessionRecord(world), sid: taken.sid }, audit: auditRecord(world.tenant) };
+    const good = times(8, () => ({ jti: jtiOf(unique('jti-good-')), session: sessionRecord(world), audit: auditRecord(world.tenant) }));
+    // Started together, so that the bad one shares whatever batch the storage forms with the good ones.
+    const settled = await Promise.allSettled([...good.slice(0, 4), bad, ...good.slice(4)].map((call) => storage.startSession!(call)));
+    assert.equal(settled[4].status, 'rejected', 'the exchange with a taken sid fails');
+    const others = [...settled.slice(0, 4), ...settled.slice(5)];
+    assert.deepEqual(others.map((r) => (r.status === 'fulfilled' ? r.value : r.reason)), times(8, () => true));
+    for (const call of good) assert.notEqual(await storage.getSession(call.session.sid), null);
+    const audited = new Set(ids(await storage.listAudit({ tenant: world.tenant, limit: 50 })));
+    assert.deepEqual([...audited].sort(), good.map((call) => call.audit.id).sort(), 'audit rows of the stored exchanges only');
+    // Nothing of the failed exchange was kept: its jti is still unspent.
+    assert.equal(await storage.startSession({ jti: bad.jti, session: sessionRecord(world), audit: auditRecord(world.tenant) }), true);
+  });
 };
 
 export const magicLinkCases: Section = (it, s) => {
