@@ -127,7 +127,7 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
     load,
   );
   check(`${tag} /me, a new JWT per request`, meCold);
-  check(`${tag} floor /me`, meColdFloor);
+  check(`${tag} floor /me beside it`, meColdFloor);
   return { exchange, exchangeFloor, me, meFloor, meCold, meColdFloor };
 }
 

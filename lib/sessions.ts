@@ -68,16 +68,11 @@ export async function createSession(engine: Engine, input: NewSession, caller: C
   const now = engine.now();
   const session = newSession(engine, input, now);
   if (!input.resumeKey) {
-    // Signed while the storage writes, handed out only once both writes answered (as in startSessionWithJti).
-    const signing = signSession(engine, session, input.customer, now, null);
-    try {
+    return signedBesideWrite(signSession(engine, session, input.customer, now, null), async () => {
       await engine.storage.createSession(session);
       await engine.audit.record('session.created', input.tenant, now, caller, createdEvent(session));
-    } catch (error) {
-      signing.catch(() => undefined);
-      throw error;
-    }
-    return signing;
+      return true;
+    }) as Promise<SessionAnswer>;
   }
   await engine.storage.createSession(session);
   // A key already bound to another session is not bound again (the storage refuses it); this session then simply
@@ -102,12 +97,19 @@ export async function startSessionWithJti(
   const session = newSession(engine, input, now);
   const audit = engine.audit.event('session.created', input.tenant, now, caller, createdEvent(session));
   const jti = { tenant: input.tenant, kid: input.signingKid ?? '', jti: input.jti.jti, expiresAt: input.jti.expiresAt, now };
-  // The JWT is signed while the storage writes (a thread or a round trip away on SQL storages), and handed out only
-  // once the write answered true: a replay or a failed write throws the signature away.
-  const signing = signSession(engine, session, input.customer, now, null);
+  const answer = await signedBesideWrite(signSession(engine, session, input.customer, now, null), () => storage.startSession!({ jti, session, audit }));
+  if (answer) engine.audit.announce(audit);
+  return answer;
+}
+
+/**
+ * The session JWT is signed while the storage writes (a round trip away on Postgres, B-tree work on SQLite) and
+ * handed out only once `write` answered true: a replay (false) or a failed write throws the signature away.
+ */
+async function signedBesideWrite(signing: Promise<SessionAnswer>, write: () => Promise<boolean>): Promise<SessionAnswer | null> {
   let stored: boolean;
   try {
-    stored = await storage.startSession({ jti, session, audit });
+    stored = await write();
   } catch (error) {
     signing.catch(() => undefined);
     throw error;
@@ -116,7 +118,6 @@ export async function startSessionWithJti(
     signing.catch(() => undefined);
     return null;
   }
-  engine.audit.announce(audit);
   return signing;
 }
 
