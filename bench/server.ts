@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   const seeded = await seed(bridge);
   const magicSeed = randomBytes(16).toString('hex');
   await seedMagicLinks(opened.storage, seeded.tenant, seeded.embedKey, magicSeed, magicLinks);
-  const floor = createFloor({ secret: seeded.secret, issuer: ISSUER, tenant: seeded.tenant, embedKey: seeded.embedKey });
+  const floor = await createFloor({ secret: seeded.secret, issuer: ISSUER, tenant: seeded.tenant, embedKey: seeded.embedKey });
   const server = await mount(framework, bridge, floor);
   const info: ServerInfo = { port: server.port, storage: storageName, framework, ...seeded, magicLinks, magicSeed };
   process.stdout.write(`${JSON.stringify(info)}\n`);
