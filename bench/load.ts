@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { busySince, cpuMark } from './cpu.js';
 
 /** One route under load. */
 export interface LoadTarget {
@@ -33,6 +34,8 @@ export interface LoadFigures {
   failures: number;
   /** Status code → count of the non-2xx answers, for the error message. */
   statusCodes: Record<string, number>;
+  /** How busy the whole machine was while measured (`measureTogether` on Linux only), e.g. "93% of 2 cores". */
+  busy?: string;
 }
 
 /** Nearest-rank percentile of an ascending array. */
@@ -42,8 +45,15 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-async function run(port: number, target: LoadTarget, seconds: number, connections: number, latencies: number[] | null): Promise<autocannon.Result> {
-  await target.prepare?.(seconds);
+async function run(
+  port: number,
+  target: LoadTarget,
+  seconds: number,
+  connections: number,
+  latencies: number[] | null,
+  prepared = false,
+): Promise<autocannon.Result> {
+  if (!prepared) await target.prepare?.(seconds);
   const options: autocannon.Options = {
     url: `http://127.0.0.1:${port}`,
     method: target.method,
@@ -133,13 +143,17 @@ export async function measureTogether(targets: LoadTarget[], settings: LoadSetti
     const warm = await Promise.all(targets.map((t) => run(t.port!, t, settings.warmup, settings.connections, null)));
     for (const result of warm) addFailures(totals, result);
   }
-  const results = await Promise.all(targets.map((t) => run(t.port!, t, settings.duration, settings.connections, totals.latencies)));
+  // Tokens are minted before the mark, so the machine's CPU figure covers the measured load only.
+  await Promise.all(targets.map((t) => t.prepare?.(settings.duration)));
+  const start = cpuMark();
+  const results = await Promise.all(targets.map((t) => run(t.port!, t, settings.duration, settings.connections, totals.latencies, true)));
+  const busy = busySince(start);
   for (const result of results) {
     totals.requests += result['2xx'];
     addFailures(totals, result);
   }
   totals.seconds = Math.max(...results.map((result) => result.duration));
-  return figures(totals);
+  return { ...figures(totals), ...(busy ? { busy } : {}) };
 }
 
 /**

@@ -235,6 +235,9 @@ async function scaleOutPostgres(load: LoadSettings): Promise<void> {
             { label: 'exchange, 1 serve process', figures: one },
           ]),
         );
+        // Everything runs on this machine: both servers, Postgres and the load generator. When one process already
+        // keeps the cores busy, a second one has no core to add throughput with.
+        if (one.busy && two.busy) console.log(`machine CPU busy while measured: 1 process ${one.busy}, 2 processes ${two.busy} (servers, Postgres and load together)`);
       } finally {
         await second.stop();
       }

@@ -91,8 +91,7 @@ export function createHandler(
       const query = route.query ? validate(route.query, request.query, 'query') : undefined;
       const params = decodeParams(rawParams);
       const answer = await route.handler({ api, call, body, query, params, sessionJwt: route.auth === 'session' ? bearerOf(request) : undefined });
-      const response = json(route.answer.status, route.answer.schema ? answer : null);
-      return { ...response, headers: { ...response.headers, ...cors(true) } };
+      return json(route.answer.status, route.answer.schema ? answer : null, cors(true));
     } catch (error) {
       if (!(error instanceof BridgeError)) throw error;
       // Some refusals (body size, media type, rate limit, unknown key) come before the allowlist check, so an

@@ -10,7 +10,10 @@ export function copy<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(copy) as T;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    out[key] = item === null || typeof item !== 'object' ? item : copy(item);
+  }
   return out as T;
 }
 

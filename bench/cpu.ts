@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+/** The machine's CPU counters since boot (Linux `/proc/stat`), or null where there is no such file. */
+export interface CpuMark {
+  idle: number;
+  total: number;
+}
+
+export function cpuMark(): CpuMark | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are the time no core had work.
+    return { idle: fields[3] + (fields[4] ?? 0), total: fields.slice(0, 8).reduce((sum, value) => sum + value, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/** How busy the whole machine was since `start`, as "N% of C cores", or null where it cannot be read. */
+export function busySince(start: CpuMark | null): string | null {
+  const end = cpuMark();
+  if (!start || !end || end.total <= start.total) return null;
+  const busy = 1 - (end.idle - start.idle) / (end.total - start.total);
+  return `${Math.round(busy * 100)}% of ${cpus().length} cores`;
+}
