@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-/** The machine's CPU counters since boot (Linux `/proc/stat`), or null where there is no such file. */
+/** Clock ticks of all cores since boot: those with no work (`idle`) and all of them (`total`). */
 export interface CpuMark {
   idle: number;
   total: number;
 }
 
+/** The machine's CPU counters now (Linux `/proc/stat`), or null where there is no such file. */
 export function cpuMark(): CpuMark | null {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);

@@ -45,15 +45,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-async function run(
-  port: number,
-  target: LoadTarget,
-  seconds: number,
-  connections: number,
-  latencies: number[] | null,
-  prepared = false,
-): Promise<autocannon.Result> {
-  if (!prepared) await target.prepare?.(seconds);
+async function run(port: number, target: LoadTarget, seconds: number, connections: number, latencies: number[] | null): Promise<autocannon.Result> {
+  await target.prepare?.(seconds);
   const options: autocannon.Options = {
     url: `http://127.0.0.1:${port}`,
     method: target.method,
@@ -146,7 +139,9 @@ export async function measureTogether(targets: LoadTarget[], settings: LoadSetti
   // Tokens are minted before the mark, so the machine's CPU figure covers the measured load only.
   await Promise.all(targets.map((t) => t.prepare?.(settings.duration)));
   const start = cpuMark();
-  const results = await Promise.all(targets.map((t) => run(t.port!, t, settings.duration, settings.connections, totals.latencies, true)));
+  const results = await Promise.all(
+    targets.map((t) => run(t.port!, { ...t, prepare: undefined }, settings.duration, settings.connections, totals.latencies)),
+  );
   const busy = busySince(start);
   for (const result of results) {
     totals.requests += result['2xx'];
