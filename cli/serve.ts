@@ -6,7 +6,7 @@ import { koaBridge } from '../adapters/koa.js';
 import { consoleMailer, smtpMailer } from '../adapters/mail.js';
 import { createBridge, type Bridge } from '../lib/bridge.js';
 import type { BridgeOptions, Logger } from '../lib/config.js';
-import { errorResponse } from '../lib/edge.js';
+import { errorResponse, maskPath } from '../lib/edge.js';
 import { BridgeError, type ErrorCode } from '../lib/errors.js';
 import type { PlainResponse } from '../lib/http.js';
 import type { Mailer } from '../lib/mailer.js';
@@ -90,11 +90,6 @@ function isClientSide(error: unknown): boolean {
   return typeof code === 'string' && (CLIENT_SIDE_CODES.has(code) || code.startsWith('HPE_'));
 }
 
-/** A path as the log keeps it: bounded, and a customer's externalId (often an email) replaced by its name. */
-function logPath(path: string): string {
-  return path.slice(0, 200).replace(/\/customers\/[^/]+/, '/customers/:externalId');
-}
-
 // Host middleware (the demo's routes) may throw Koa's own HTTP errors; they get the nearest SPEC code.
 const CODE_BY_STATUS = new Map<number, ErrorCode>([
   [400, 'invalid_request'], [401, 'unauthorized'], [404, 'not_found'], [409, 'conflict'],
@@ -135,7 +130,7 @@ function errorEnvelope(logger: Logger): Koa.Middleware {
     } catch (error) {
       if (ctx.req.destroyed && isClientSide(error)) {
         // The client went away or was cut off (request timeout) while its body was read; no one reads an answer.
-        logger.info({ err: errorFields(error), method: ctx.method, path: logPath(ctx.path) }, 'request aborted');
+        logger.info({ err: errorFields(error), method: ctx.method, path: maskPath(ctx.path) }, 'request aborted');
         return;
       }
       const status = (error as { status?: unknown }).status;
@@ -144,7 +139,7 @@ function errorEnvelope(logger: Logger): Koa.Middleware {
       if (expose && typeof status === 'number' && status >= 400 && status < 500) {
         refusal = error instanceof BridgeError ? error : new BridgeError(CODE_BY_STATUS.get(status) ?? 'invalid_request', (error as Error).message);
       } else {
-        logger.error({ err: errorFields(error), method: ctx.method, path: logPath(ctx.path) }, 'request failed');
+        logger.error({ err: errorFields(error), method: ctx.method, path: maskPath(ctx.path) }, 'request failed');
         refusal = new BridgeError('internal', 'internal error');
       }
       send(ctx, errorResponse(refusal));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,8 @@ const MAIN = join(ROOT, 'cli', 'main.ts');
 const ADMIN_TOKEN = 'logs-test-admin-token-8c2e1f77';
 const ORIGIN = 'http://localhost:5173';
 
-test('serve: the JSON log lines of a full flow hold no token, secret, JWT or plain email', async () => {
+/** Starts `serve` on memory storage with a debug log; `log()` is what it wrote to stderr so far. */
+async function startServe(): Promise<{ url: string; log: () => string; stdout: () => string; stop: () => Promise<number | null> }> {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AFORO_')) env[key] = value;
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--storage', 'memory', '--admin-token', ADMIN_TOKEN, '--smtp', 'console'], {
@@ -29,6 +31,20 @@ test('serve: the JSON log lines of a full flow hold no token, secret, JWT or pla
     });
     void exited.then((code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
   });
+  return {
+    url,
+    log: () => stderr,
+    stdout: () => stdout,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+test('serve: the JSON log lines of a full flow hold no token, secret, JWT or plain email', async () => {
+  const serve = await startServe();
+  const { url } = serve;
   const base = `${url}/aforo`;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(base + path, {
@@ -65,9 +81,10 @@ test('serve: the JSON log lines of a full flow hold no token, secret, JWT or pla
     assert.equal((await call('GET', '/v1/embed/config', undefined, foreign)).body.error.code, 'origin_not_allowed');
     assert.equal((await call('GET', '/v1/embed/config', undefined, { ...embed, origin: 'https://person:pw@shop.other.test' })).status, 403);
   } finally {
-    child.kill('SIGTERM');
+    assert.equal(await serve.stop(), 0);
   }
-  assert.equal(await exited, 0);
+  const stdout = serve.stdout();
+  const stderr = serve.log();
   const magic = /aforo_magic_token=([A-Za-z0-9_-]+)/.exec(stdout)?.[1];
   assert.ok(magic, 'the console mailer printed the link on stdout');
   secrets.push(magic);
@@ -83,4 +100,30 @@ test('serve: the JSON log lines of a full flow hold no token, secret, JWT or pla
   for (const secret of secrets) assert.ok(!stderr.includes(secret), `the log holds ${secret.slice(0, 10)}…`);
   assert.doesNotMatch(stderr, /eyJ[A-Za-z0-9_-]{10,}/);
   assert.doesNotMatch(stderr, /known\.person@|someone\.else@/i);
+});
+
+test('serve: a request cut off while its body is read is logged with its path masked', async () => {
+  const serve = await startServe();
+  const { hostname, port } = new URL(serve.url);
+  // The body is read before routing, so any path below the prefix gets this far; its segments are the client's.
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+  const path = `/aforo/v1/embed/x/jane.doe@example.com/${jwt}/customers/c-secret-id`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":`);
+        setTimeout(() => socket.destroy(), 200);
+      });
+      socket.once('close', () => resolve());
+      socket.once('error', reject);
+    });
+    // The server notices the reset and logs it; wait for the line rather than for a fixed time.
+    for (let i = 0; i < 100 && !serve.log().includes('request aborted'); i += 1) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    assert.equal(await serve.stop(), 0);
+  }
+  const aborted = serve.log().split('\n').filter((line) => line.includes('request aborted')).map((line) => JSON.parse(line) as { path?: string });
+  assert.equal(aborted.length, 1, serve.log());
+  assert.equal(aborted[0].path, '/aforo/v1/embed/x/[email]/[jwt]/customers/:externalId');
+  assert.doesNotMatch(serve.log(), /jane\.doe|c-secret-id|eyJhbGciOi/);
 });
