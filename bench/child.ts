@@ -35,7 +35,7 @@ export async function startServer(framework: Framework, storage: StorageName, ma
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(line) as ServerInfo);
+        resolve({ ...(JSON.parse(line) as ServerInfo), pid: child.pid });
       } catch {
         reject(new Error(`the ${framework}/${storage} server printed ${JSON.stringify(line.slice(0, 200))} instead of its JSON line`));
       }

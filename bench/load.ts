@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { busySince, cpuMark } from './cpu.js';
+import { busySince, cpuMark, processCpuMicros } from './cpu.js';
 
 /** One route under load. */
 export interface LoadTarget {
@@ -14,6 +14,8 @@ export interface LoadTarget {
   prepare?: (seconds: number) => Promise<void>;
   /** The server's port, when the two routes of a pair are on two servers. */
   port?: number;
+  /** The server's process id: its CPU time while the route is loaded is charged to the route (Linux only). */
+  pid?: number;
 }
 
 export interface LoadSettings {
@@ -36,6 +38,12 @@ export interface LoadFigures {
   statusCodes: Record<string, number>;
   /** How busy the whole machine was while measured (`measureTogether` on Linux only), e.g. "93% of 2 cores". */
   busy?: string;
+  /**
+   * CPU time the server process spent per 2xx answer while measured, in microseconds (Linux only, with the target's
+   * pid; the sum over the servers in `measureTogether`). Unlike req/s it does not count what the load generator and,
+   * for Postgres, the database took from the same cores.
+   */
+  serverMicros?: number;
 }
 
 /** Nearest-rank percentile of an ascending array. */
@@ -45,8 +53,21 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
-async function run(port: number, target: LoadTarget, seconds: number, connections: number, latencies: number[] | null): Promise<autocannon.Result> {
+/** One autocannon run, and the CPU time the target's server spent during it (null where it cannot be read). */
+interface Run {
+  result: autocannon.Result;
+  serverMicros: number | null;
+}
+
+async function run(port: number, target: LoadTarget, seconds: number, connections: number, latencies: number[] | null): Promise<Run> {
   await target.prepare?.(seconds);
+  const before = processCpuMicros(target.pid);
+  const result = await autocannonRun(port, target, seconds, connections, latencies);
+  const after = processCpuMicros(target.pid);
+  return { result, serverMicros: before !== null && after !== null ? after - before : null };
+}
+
+function autocannonRun(port: number, target: LoadTarget, seconds: number, connections: number, latencies: number[] | null): Promise<autocannon.Result> {
   const options: autocannon.Options = {
     url: `http://127.0.0.1:${port}`,
     method: target.method,
@@ -92,13 +113,16 @@ function failuresOf(result: autocannon.Result): { count: number; statusCodes: Re
 interface Slices {
   seconds: number;
   requests: number;
+  /** Server CPU time over the slices that could read it, and the 2xx answers of those slices. */
+  serverMicros: number;
+  serverRequests: number;
   latencies: number[];
   failures: number;
   statusCodes: Record<string, number>;
 }
 
 function emptySlices(): Slices {
-  return { seconds: 0, requests: 0, latencies: [], failures: 0, statusCodes: {} };
+  return { seconds: 0, requests: 0, serverMicros: 0, serverRequests: 0, latencies: [], failures: 0, statusCodes: {} };
 }
 
 function addFailures(into: Slices, result: autocannon.Result): void {
@@ -107,10 +131,17 @@ function addFailures(into: Slices, result: autocannon.Result): void {
   for (const [code, count] of Object.entries(found.statusCodes)) into.statusCodes[code] = (into.statusCodes[code] ?? 0) + count;
 }
 
+function addServerTime(into: Slices, serverMicros: number | null, answers: number): void {
+  if (serverMicros === null) return;
+  into.serverMicros += serverMicros;
+  into.serverRequests += answers;
+}
+
 async function slice(port: number, target: LoadTarget, seconds: number, connections: number, into: Slices): Promise<void> {
-  const result = await run(port, target, seconds, connections, into.latencies);
+  const { result, serverMicros } = await run(port, target, seconds, connections, into.latencies);
   into.seconds += result.duration;
   into.requests += result['2xx'];
+  addServerTime(into, serverMicros, result['2xx']);
   addFailures(into, result);
 }
 
@@ -123,6 +154,7 @@ function figures(slices: Slices): LoadFigures {
     total: slices.requests,
     failures: slices.failures,
     statusCodes: slices.statusCodes,
+    ...(slices.serverRequests > 0 ? { serverMicros: slices.serverMicros / slices.serverRequests } : {}),
   };
 }
 
@@ -134,7 +166,7 @@ export async function measureTogether(targets: LoadTarget[], settings: LoadSetti
   const totals = emptySlices();
   if (settings.warmup > 0) {
     const warm = await Promise.all(targets.map((t) => run(t.port!, t, settings.warmup, settings.connections, null)));
-    for (const result of warm) addFailures(totals, result);
+    for (const { result } of warm) addFailures(totals, result);
   }
   // Tokens are minted before the mark, so the machine's CPU figure covers the measured load only.
   await Promise.all(targets.map((t) => t.prepare?.(settings.duration)));
@@ -143,11 +175,14 @@ export async function measureTogether(targets: LoadTarget[], settings: LoadSetti
     targets.map((t) => run(t.port!, { ...t, prepare: undefined }, settings.duration, settings.connections, totals.latencies)),
   );
   const busy = busySince(start);
-  for (const result of results) {
+  // The servers' CPU is summed only when every one of them could be read, so the figure is per answer of all.
+  const serverMicros = results.every((r) => r.serverMicros !== null) ? results.reduce((sum, r) => sum + r.serverMicros!, 0) : null;
+  for (const { result } of results) {
     totals.requests += result['2xx'];
     addFailures(totals, result);
   }
-  totals.seconds = Math.max(...results.map((result) => result.duration));
+  addServerTime(totals, serverMicros, totals.requests);
+  totals.seconds = Math.max(...results.map(({ result }) => result.duration));
   return { ...figures(totals), ...(busy ? { busy } : {}) };
 }
 
@@ -161,7 +196,7 @@ export async function measurePair(port: number, a: LoadTarget, b: LoadTarget, se
   const targets = [a, b];
   if (settings.warmup > 0) {
     for (const [i, target] of targets.entries()) {
-      addFailures(totals[i], await run(target.port ?? port, target, settings.warmup, settings.connections, null));
+      addFailures(totals[i], (await run(target.port ?? port, target, settings.warmup, settings.connections, null)).result);
     }
   }
   const count = Math.max(1, Math.round(settings.duration));

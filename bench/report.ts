@@ -10,14 +10,14 @@ export interface Row {
   target?: number;
 }
 
-const HEAD = ['route', 'req/s', 'p50 ms', 'p99 ms', 'vs floor', 'target', 'result'];
+const HEAD = ['route', 'req/s', 'p50 ms', 'p99 ms', 'cpu µs', 'vs floor', 'target', 'result'];
 
 const whole = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
 const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '-');
 
 function cells(row: Row): string[] {
   const { figures, floor, target } = row;
-  const base = [row.label, whole(figures.requestsPerSecond), ms(figures.p50), ms(figures.p99)];
+  const base = [row.label, whole(figures.requestsPerSecond), ms(figures.p50), ms(figures.p99), figures.serverMicros === undefined ? '-' : whole(figures.serverMicros)];
   if (!floor) return [...base, 'floor', '', ''];
   const ratio = figures.requestsPerSecond / floor.requestsPerSecond;
   const verdict = target === undefined ? '' : ratio >= target ? 'meets' : 'below';
@@ -30,7 +30,7 @@ export function table(rows: Row[]): string {
   const widths = HEAD.map((_, column) => Math.max(...grid.map((line) => line[column].length)));
   const render = (line: string[]) =>
     line
-      .map((cell, column) => (column === 0 || column >= 5 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .map((cell, column) => (column === 0 || column >= 6 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
       .join('  ')
       .trimEnd();
   return [render(grid[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...grid.slice(1).map(render)].join('\n');

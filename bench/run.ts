@@ -97,11 +97,12 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
   const sessionJwt = await postJson(info, BRIDGE_PATH, engineTokens.body());
   const floorJwt = await postJson(info, '/floor/exchange', floorTokens.body());
   const headers = embedHeaders(info);
+  const { pid } = info;
 
   const [exchange, exchangeFloor] = await measurePair(
     info.port,
-    { method: 'POST', path: BRIDGE_PATH, headers, body: () => engineTokens.body(), prepare: (s) => engineTokens.ensure(s) },
-    { method: 'POST', path: '/floor/exchange', headers, body: () => floorTokens.body(), prepare: (s) => floorTokens.ensure(s) },
+    { pid, method: 'POST', path: BRIDGE_PATH, headers, body: () => engineTokens.body(), prepare: (s) => engineTokens.ensure(s) },
+    { pid, method: 'POST', path: '/floor/exchange', headers, body: () => floorTokens.body(), prepare: (s) => floorTokens.ensure(s) },
     load,
   );
   check(`${tag} exchange`, exchange);
@@ -110,8 +111,8 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
 
   const [me, meFloor] = await measurePair(
     info.port,
-    { method: 'GET', path: ME_PATH, headers: { ...headers, authorization: `Bearer ${sessionJwt}` } },
-    { method: 'GET', path: '/floor/me', headers: { ...headers, authorization: `Bearer ${floorJwt}` } },
+    { pid, method: 'GET', path: ME_PATH, headers: { ...headers, authorization: `Bearer ${sessionJwt}` } },
+    { pid, method: 'GET', path: '/floor/me', headers: { ...headers, authorization: `Bearer ${floorJwt}` } },
     load,
   );
   check(`${tag} /me`, me);
@@ -121,9 +122,9 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
   let next = 0;
   const [meCold, meColdFloor] = await measurePair(
     info.port,
-    { method: 'GET', path: ME_PATH, headers, headersEach: () => ({ authorization: `Bearer ${cold[next++ % cold.length]}` }) },
+    { pid, method: 'GET', path: ME_PATH, headers, headersEach: () => ({ authorization: `Bearer ${cold[next++ % cold.length]}` }) },
     // The same per-request header work on the load side, so the two differ only in the server.
-    { method: 'GET', path: '/floor/me', headers, headersEach: () => ({ authorization: `Bearer ${floorJwt}` }) },
+    { pid, method: 'GET', path: '/floor/me', headers, headersEach: () => ({ authorization: `Bearer ${floorJwt}` }) },
     load,
   );
   check(`${tag} /me, a new JWT per request`, meCold);
@@ -142,8 +143,8 @@ async function measureMagicExchange(info: ServerInfo, load: LoadSettings): Promi
   const headers = { ...embedHeaders(info), 'content-type': 'application/json' };
   const pair = await measurePair(
     info.port,
-    { method: 'POST', path: MAGIC_PATH, headers, body: magicBody },
-    { method: 'POST', path: BRIDGE_PATH, headers, body: () => tokens.body(), prepare: (s) => tokens.ensure(s) },
+    { pid: info.pid, method: 'POST', path: MAGIC_PATH, headers, body: magicBody },
+    { pid: info.pid, method: 'POST', path: BRIDGE_PATH, headers, body: () => tokens.body(), prepare: (s) => tokens.ensure(s) },
     load,
   );
   check(`${info.framework}/sqlite magic-link exchange`, pair[0]);
@@ -183,12 +184,12 @@ async function pairAcross(a: ServerInfo, b: ServerInfo, route: 'exchange' | 'me'
     if (route === 'exchange') {
       const tokens = new TokenPool(info, false);
       await tokens.ensure(0);
-      return { port: info.port, method: 'POST', path: BRIDGE_PATH, headers: embedHeaders(info), body: () => tokens.body(), prepare: (s) => tokens.ensure(s) };
+      return { port: info.port, pid: info.pid, method: 'POST', path: BRIDGE_PATH, headers: embedHeaders(info), body: () => tokens.body(), prepare: (s) => tokens.ensure(s) };
     }
     const tokens = new TokenPool(info, false);
     await tokens.ensure(0);
     const sessionJwt = await postJson(info, BRIDGE_PATH, tokens.body());
-    return { port: info.port, method: 'GET', path: ME_PATH, headers: { ...embedHeaders(info), authorization: `Bearer ${sessionJwt}` } };
+    return { port: info.port, pid: info.pid, method: 'GET', path: ME_PATH, headers: { ...embedHeaders(info), authorization: `Bearer ${sessionJwt}` } };
   };
   const pair = await measurePair(a.port, await target(a), await target(b), load);
   check(`serve ${route}`, pair[0]);
@@ -222,7 +223,7 @@ async function scaleOutPostgres(load: LoadSettings): Promise<void> {
         const exchangeOn = async (info: ServerInfo): Promise<LoadTarget> => {
           const tokens = new TokenPool(info, false);
           await tokens.ensure(0);
-          return { port: info.port, method: 'POST', path: BRIDGE_PATH, headers: embedHeaders(info), body: () => tokens.body(), prepare: (s) => tokens.ensure(s) };
+          return { port: info.port, pid: info.pid, method: 'POST', path: BRIDGE_PATH, headers: embedHeaders(info), body: () => tokens.body(), prepare: (s) => tokens.ensure(s) };
         };
         const one = await measureTogether([await exchangeOn(first.info)], load);
         const two = await measureTogether([await exchangeOn(first.info), await exchangeOn(second.info)], load);

@@ -64,7 +64,7 @@ export async function startServe(
       child.kill('SIGTERM');
     });
   try {
-    const info = seeded ? { ...seeded.info, port } : { ...(await seedServe(port, adminToken)), port, storage: name };
+    const info = seeded ? { ...seeded.info, port, pid: child.pid } : { ...(await seedServe(port, adminToken)), port, storage: name, pid: child.pid };
     return { info, masterKey, stop };
   } catch (error) {
     await stop();

@@ -24,6 +24,8 @@ export interface ServerInfo {
   /** Magic links stored for the returning customer (0 when none): link i's token is `magicToken(magicSeed, i)`. */
   magicLinks: number;
   magicSeed: string;
+  /** The server's process id, added by the process that started it (not printed by the server). */
+  pid?: number;
 }
 
 /** The raw token of the i-th seeded magic link (the server stores its hash; the load generator sends it). */
