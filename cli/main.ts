@@ -114,14 +114,24 @@ export async function main(argv: string[], io: Io): Promise<number | 'running'> 
   }
 }
 
+// A reader that goes away early (`aforo-bridge tenants list | head -1`) is not a failure of the command: the rest
+// of its output is dropped, as git and ls do, instead of an unhandled EPIPE.
+let stdoutGone = false;
+
 const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  out: (line) => {
+    if (!stdoutGone) process.stdout.write(`${line}\n`);
+  },
   err: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
 };
 
 /** Entry point of `bin/aforo-bridge.mjs`. */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutGone = true;
+  });
   const result = await main(argv, processIo);
   if (result === 'running') return;
   process.exitCode = result;

@@ -351,7 +351,7 @@ test('mint-token: HS256 and RS256 tokens exchange against serve on the same data
 test('signing-keys revoke: the last key that verifies needs --force; --end-sessions ends its sessions', async () => {
   assert.equal((await cli(['signing-keys', 'revoke', state.rsMintedKid, '--tenant', 'acme'])).code, 0);
   assert.equal((await cli(['signing-keys', 'revoke', state.hsKid, '--tenant', 'acme'])).code, 0);
-  await fails(['signing-keys', 'revoke', state.rsRegisteredKid, '--tenant', 'acme'], 1, /^error: conflict: this is the last key that verifies/m);
+  await fails(['signing-keys', 'revoke', state.rsRegisteredKid, '--tenant', 'acme'], 1, /^error: conflict: this is the last key that verifies; pass --force to revoke it anyway$/m);
   const forced = await json(['signing-keys', 'revoke', state.rsRegisteredKid, '--tenant', 'acme', '--force', '--end-sessions']);
   assert.equal(forced.status, 'REVOKED');
   assert.equal(forced.sessionsEnded, 1);

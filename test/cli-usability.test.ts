@@ -168,4 +168,24 @@ describe('cli usability', () => {
     const defaulted = await cli(['tenants', 'list'], {});
     assert.match(defaulted.stderr, /note: creating a new SQLite database \.\/aforo\.db/);
   });
+  test('output into a pipe its reader closed early is dropped quietly, not an EPIPE stack (`| head -1`)', async () => {
+    for (const args of [['tenants', 'list'], ['--help']]) {
+      const run = spawnCaptured([BIN, ...args], DIR, ENV);
+      // The reading end is gone before the command writes its first line.
+      run.child.stdout!.destroy();
+      assert.equal(await run.exited, 0, `${args.join(' ')}: ${run.stderr()}`);
+      assert.doesNotMatch(run.stderr(), /EPIPE|at \S+ \(/, args.join(' '));
+    }
+  });
+
+  test('mint-token: a PEM pasted where the key file path goes is refused without being echoed', async () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIHc0bWFkZXVwLWtleS1tYXRlcmlhbC1ub3QtcmVhbA==\n-----END PRIVATE KEY-----\n';
+    const pasted = await cli(['mint-token', '--kid', 'sk_x', '--customer', 'c1'], { ...ENV, AFORO_PRIVATE_KEY: pem });
+    assert.equal(pasted.code, 2);
+    assert.match(pasted.stderr, /^error: --private-key \(AFORO_PRIVATE_KEY\) takes the path of a PEM file, not the key itself/m);
+    assert.doesNotMatch(pasted.stderr + pasted.stdout, /MC4CAQAw|BEGIN PRIVATE KEY/);
+    const missing = await cli(['mint-token', '--kid', 'sk_x', '--customer', 'c1', '--private-key', join(DIR, 'nowhere.pem')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^error: cannot read the --private-key file \(ENOENT\)/m);
+  });
 });

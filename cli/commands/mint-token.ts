@@ -14,11 +14,16 @@ async function signingMaterial(args: Args): Promise<{ alg: BridgeTokenAlg; key: 
     throw new UsageError('give either --secret (HS256) or --private-key (RS256, ES256, EdDSA)', args.command);
   }
   if (secret !== undefined) return { alg: (args.string('alg') as BridgeTokenAlg | undefined) ?? 'HS256', key: secret };
+  // The option takes a path; a key pasted in its place must not come back in the error (a terminal, a CI log).
+  if ((keyFile as string).includes('-----BEGIN')) {
+    throw new UsageError('--private-key (AFORO_PRIVATE_KEY) takes the path of a PEM file, not the key itself', args.command);
+  }
   let pem: string;
   try {
     pem = await readFile(keyFile as string, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --private-key: ${(error as Error).message}`, args.command);
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read the --private-key file (${code})`, args.command);
   }
   let inferred: BridgeTokenAlg | undefined;
   try {

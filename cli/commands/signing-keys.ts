@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { BridgeError } from '../../lib/errors.js';
 import { UsageError, type GroupSpec } from '../command.js';
 import { CLI_CALLER, STORAGE_OPTIONS, TENANT_OPTION, withAdmin } from '../runtime.js';
 import type { SigningAlg } from '../../lib/types.js';
@@ -113,7 +114,13 @@ export const signingKeys: GroupSpec = {
         const tenant = args.required('tenant');
         const body = { force: args.flag('force'), endSessions: args.flag('end-sessions') };
         return withAdmin(args, io, async (admin, out) => {
-          const result = await admin.revokeSigningKey(tenant, kid, body, CLI_CALLER);
+          const result = await admin.revokeSigningKey(tenant, kid, body, CLI_CALLER).catch((error: unknown) => {
+            // The API's refusal names its body field; on the command line the way out is the flag.
+            if (error instanceof BridgeError && error.code === 'conflict' && !body.force && /last key/.test(error.message)) {
+              throw new BridgeError('conflict', 'this is the last key that verifies; pass --force to revoke it anyway');
+            }
+            throw error;
+          });
           out.done(`revoked signing key ${kid} (${String(result.sessionsEnded)} sessions ended)`, result);
         });
       },
