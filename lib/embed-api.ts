@@ -111,8 +111,18 @@ export function verifyTenantBridgeToken(engine: Engine, tenant: string, token: u
  * still takes the jti; a jti held live makes it answer false exactly as for the exchange. Racing an exchange, the
  * checker either sees the exchange's live row (replayed) or leaves an expired one the exchange overwrites.
  */
+/**
+ * Until when a spent jti is kept: until its token can no longer verify. jose compares whole seconds
+ * (floor(now) < exp + leeway), so a token with a fractional `exp` verifies up to the whole second after
+ * exp + leeway; a jti kept only until exp + leeway itself would be free again for that last fraction of a second,
+ * and every replay in it would be a new session. For a whole-second `exp` this is one second past exp + leeway.
+ */
+export function jtiKeptUntil(exp: number, leeway: number): Date {
+  return new Date((Math.floor(exp + leeway) + 1) * 1000);
+}
+
 export async function claimJti(engine: Engine, tenant: string, token: VerifiedBridgeToken, now: Date, how: 'spend' | 'ask'): Promise<void> {
-  const expiresAt = how === 'spend' ? new Date((token.exp + engine.config.bridgeLeeway) * 1000) : new Date(now.getTime() - 1);
+  const expiresAt = how === 'spend' ? jtiKeptUntil(token.exp, engine.config.bridgeLeeway) : new Date(now.getTime() - 1);
   // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.
   const fresh = await engine.storage.reserveJti({ tenant, kid: token.key.kid, jti: token.jti, expiresAt, now });
   if (!fresh) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
@@ -134,7 +144,7 @@ export async function exchangeBridgeToken(engine: Engine, call: EmbedCall & { br
     if (engine.storage.startSession) {
       const known = await engine.reads.getCustomerByExternalId(tenant, token.externalId);
       if (known && (token.email === undefined || known.email === token.email) && (token.name === undefined || known.name === token.name)) {
-        const expiresAt = new Date((token.exp + engine.config.bridgeLeeway) * 1000);
+        const expiresAt = jtiKeptUntil(token.exp, engine.config.bridgeLeeway);
         const answer = await startSessionWithJti(engine, { ...scope, customer: known, jti: { jti: token.jti, expiresAt } }, call);
         if (!answer) throw new BridgeError('bridge_token_replayed', 'this bridge token was already exchanged');
         return answer;

@@ -39,6 +39,20 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
     });
     after(() => f.close());
 
+    it('bridge token: a fractional exp is one-time to the end, in the last fraction of a second of its leeway too', async () => {
+      // jose counts whole seconds: a token whose exp + leeway is N + 0.5 still verifies at N + 0.7. A jti kept only
+      // until exp + leeway (N + 0.5 ms-exact) was free again there, and every replay in that window got a session.
+      const iat = f.clock.seconds();
+      const token = await f.token({ external_customer_id: 'fraction', iat, exp: iat + 300.5 });
+      assert.equal((await f.exchange(token)).status, 200);
+      f.clock.advance(300 + 30 + 0.7);
+      const replays = await Promise.all(Array.from({ length: 10 }, () => f.exchange(token)));
+      assert.deepEqual(replays.map((r) => r.body.error?.code), Array(10).fill('bridge_token_replayed'));
+      // A second later the token itself has expired, and says so.
+      f.clock.advance(1);
+      assert.equal((await f.exchange(token)).body.error.code, 'bridge_token_expired');
+    });
+
     it('sign-up: a magic link for an address that is only another customer\'s externalId signs up a new customer and leaves that one alone', async () => {
       const put = await f.admin('PUT', `/tenants/${f.tenant}/customers/old@x.test`, { email: 'new@x.test' });
       assert.equal(put.status, 200, put.text);
