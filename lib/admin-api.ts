@@ -13,7 +13,7 @@ import {
   AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody, CustomerInvoicesQuery, CustomersQuery,
   PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, UpdateEmbedKeyBody,
 } from './admin-schemas.js';
-import { canonicalEmail, invalid, isCleanString, isEmail, readCursor, SLUG, validate } from './validate.js';
+import { canonicalEmail, invalid, isCleanString, isEmail, parseDateTime, readCursor, SLUG, validate } from './validate.js';
 import { INVOICE_STATUSES } from './embed-api.js';
 
 type TenantAnswer = Static<typeof TenantSchema>;
@@ -34,12 +34,6 @@ function param(value: unknown, name: string, max: number): string {
     throw invalid(`${name} must be 1-${max} characters of well-formed text`);
   }
   return value;
-}
-
-function parseDate(value: string, field: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid(`${field} must be an ISO 8601 date-time`);
-  return date;
 }
 
 async function tenantOf(engine: Engine, slug: unknown): Promise<Tenant> {
@@ -204,6 +198,12 @@ export async function putOffering(engine: Engine, slug: string, id: string, inpu
   const tenant = await tenantOf(engine, slug);
   const body = validate(PutOfferingBody, input, 'body');
   const ratePlans: RatePlan[] = (body.ratePlans ?? []).map((plan, i) => ({ ...plan, currency: currencyOf(plan.currency, `ratePlans[${i}].currency`), features: plan.features ?? [] }));
+  // Checkout and plan changes name a plan by its id: two plans of one id would leave which one is meant to chance.
+  const seen = new Set<string>();
+  for (const [i, plan] of ratePlans.entries()) {
+    if (seen.has(plan.id)) throw invalid(`ratePlans[${i}].id repeats the id of an earlier plan`);
+    seen.add(plan.id);
+  }
   const offering: Offering = {
     id: param(id, 'offering id', 100),
     tenant: tenant.slug,
@@ -256,8 +256,8 @@ export async function putInvoice(engine: Engine, slug: string, externalId: strin
     amountDueCents: body.amountDueCents,
     amountPaidCents: body.amountPaidCents ?? 0,
     currency: currencyOf(body.currency, 'currency'),
-    issuedAt: parseDate(body.issuedAt, 'issuedAt'),
-    dueAt: body.dueAt ? parseDate(body.dueAt, 'dueAt') : null,
+    issuedAt: parseDateTime(body.issuedAt, 'issuedAt'),
+    dueAt: body.dueAt ? parseDateTime(body.dueAt, 'dueAt') : null,
     pdfUrl: body.pdfUrl ?? null,
     hostedUrl: body.hostedUrl ?? null,
   };
@@ -286,8 +286,7 @@ export async function listAudit(
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be an integer between 1 and 500');
   let since: Date | undefined;
   if (query.since !== undefined) {
-    since = new Date(query.since);
-    if (Number.isNaN(since.getTime())) throw invalid('since must be an ISO 8601 date-time');
+    since = parseDateTime(query.since, 'since');
   }
   let before: { at: Date; id: string } | undefined;
   if (query.cursor !== undefined) before = readCursor(query.cursor, (position) => position);

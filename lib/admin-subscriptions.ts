@@ -7,7 +7,7 @@ import {
   type AdminSubscriptionAnswer as AdminSubscriptionSchema, type AdminUsageAnswer as AdminUsageSchema,
 } from './admin-schemas.js';
 import type { Subscription } from './types.js';
-import { invalid, isCleanString, SLUG, validate } from './validate.js';
+import { invalid, isCleanString, parseDateTime, SLUG, validate } from './validate.js';
 
 type AdminSubscriptionAnswer = Static<typeof AdminSubscriptionSchema>;
 type AdminUsageAnswer = Static<typeof AdminUsageSchema>;
@@ -19,12 +19,6 @@ function param(value: unknown, name: string, max: number): string {
     throw invalid(`${name} must be 1-${max} characters of well-formed text`);
   }
   return value;
-}
-
-function dateOf(value: string, field: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid(`${field} must be an ISO 8601 date-time`);
-  return date;
 }
 
 async function tenantSlug(engine: Engine, slug: unknown): Promise<string> {
@@ -48,8 +42,8 @@ export async function putSubscription(engine: Engine, slug: unknown, externalId:
   const ext = param(externalId, 'externalId', 255);
   const subscriptionId = param(id, 'subscription id', 100);
   const body = validate(PutSubscriptionBody, input, 'body');
-  const start = dateOf(body.currentPeriodStart, 'currentPeriodStart');
-  const end = dateOf(body.currentPeriodEnd, 'currentPeriodEnd');
+  const start = parseDateTime(body.currentPeriodStart, 'currentPeriodStart');
+  const end = parseDateTime(body.currentPeriodEnd, 'currentPeriodEnd');
   if (end.getTime() < start.getTime()) throw invalid('currentPeriodEnd must not be before currentPeriodStart');
   const offering = (await engine.storage.listOfferings(tenant, {})).find((o) => o.id === body.offeringId);
   const plan = offering?.ratePlans.find((p) => p.id === body.ratePlanId);
@@ -88,8 +82,8 @@ export async function putUsage(
   const customer = await engine.storage.getCustomerByExternalId(tenant, ext);
   const subscription = customer ? await engine.storage.getSubscription(tenant, subscriptionId) : null;
   if (!customer || !subscription || subscription.customerId !== customer.id) throw new BridgeError('not_found', 'no such subscription of this customer');
-  const periodStart = body.periodStart ? dateOf(body.periodStart, 'periodStart') : subscription.currentPeriodStart;
-  const periodEnd = body.periodEnd ? dateOf(body.periodEnd, 'periodEnd') : subscription.currentPeriodEnd;
+  const periodStart = body.periodStart ? parseDateTime(body.periodStart, 'periodStart') : subscription.currentPeriodStart;
+  const periodEnd = body.periodEnd ? parseDateTime(body.periodEnd, 'periodEnd') : subscription.currentPeriodEnd;
   const stored = await engine.storage.putUsage({
     tenant, subscriptionId, feature: name, used: body.used, included: body.included ?? null, overageCents: body.overageCents ?? 0,
     periodStart, periodEnd, updatedAt: engine.now(),

@@ -54,6 +54,28 @@ export function isCleanString(value: string): boolean {
   return !UNCLEAN.test(value);
 }
 
+// RFC 3339's date-time (a zone is required, seconds and fraction optional), or a plain date meaning midnight UTC.
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/i;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * An ISO 8601 date-time whose fields name a real instant, as a Date; null for anything else. `new Date` alone
+ * takes more than that and rolls impossible fields over (2026-02-30 becomes 2026-03-02, a year -000001 passes), so
+ * the fields are checked against the calendar before it parses.
+ */
+export function parseDateTime(value: string, field: string): Date {
+  const refused = () => invalid(`${field} must be an ISO 8601 date-time such as 2026-03-01T10:00:00Z`);
+  const parts = DATE_TIME.exec(value);
+  if (!parts) throw refused();
+  const [year, month, day, hour = 0, minute = 0, second = 0, zoneHour = 0, zoneMinute = 0] = parts.slice(1).map((part) => Number(part ?? 0));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (days === undefined || day < 1 || day > days || hour > 23 || minute > 59 || second > 59 || zoneHour > 23 || zoneMinute > 59) throw refused();
+  const date = new Date(parts[4] === undefined ? `${value}T00:00:00Z` : value.toUpperCase());
+  if (Number.isNaN(date.getTime())) throw refused();
+  return date;
+}
+
 export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**

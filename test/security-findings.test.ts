@@ -39,6 +39,42 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
     });
     after(() => f.close());
 
+    it('admin: an impossible calendar date is 400 and stores nothing, where it was rolled over to the next month', async () => {
+      const invoice = (dates: Record<string, string>) => f.admin('PUT', `/tenants/${f.tenant}/customers/base/invoices/in_dates`, {
+        number: 'D-1', status: 'OPEN', amountDueCents: 100, amountPaidCents: 0, currency: 'USD', issuedAt: '2026-03-01T00:00:00Z', ...dates,
+      });
+      for (const dates of [{ issuedAt: '2026-02-30T00:00:00Z' }, { dueAt: '2026-04-31T00:00:00Z' }, { issuedAt: '-000001-01-01T00:00:00Z' },
+        { issuedAt: '2026-03-01T24:00:00Z' }, { issuedAt: '2026-03-01T10:00:00' }, { issuedAt: '2026-02-29' }]) {
+        const answer = await invoice(dates);
+        assert.equal(answer.status, 400, `${JSON.stringify(dates)}: ${answer.text}`);
+        assert.equal(answer.body.error.code, 'invalid_request');
+      }
+      const listed = await f.admin('GET', `/tenants/${f.tenant}/customers/base/invoices`);
+      assert.equal(listed.status, 200, listed.text);
+      assert.ok(!JSON.stringify(listed.body).includes('in_dates'), listed.text);
+      assert.equal((await invoice({ issuedAt: '2024-02-29', dueAt: '2024-03-01T10:00:00+02:00' })).status, 200);
+      const plans = [{ id: 'p', name: 'Monthly', currency: 'USD', amountCents: 100, interval: 'month' }];
+      assert.equal((await f.admin('PUT', `/tenants/${f.tenant}/offerings/off_dates`, { name: 'Dates', status: 'PUBLISHED', ratePlans: plans })).status, 200);
+      const subscription = await f.admin('PUT', `/tenants/${f.tenant}/customers/base/subscriptions/sub_dates`, {
+        offeringId: 'off_dates', ratePlanId: 'p', status: 'ACTIVE', currentPeriodStart: '2026-02-30T00:00:00Z', currentPeriodEnd: '2026-03-31T00:00:00Z',
+      });
+      assert.equal(subscription.status, 400, subscription.text);
+      assert.match(subscription.body.error.message, /currentPeriodStart/);
+      assert.equal((await f.admin('GET', `/tenants/${f.tenant}/audit?since=2026-02-30T00:00:00Z`)).status, 400);
+    });
+
+    it('admin: an offering with two rate plans of one id is 400; the stored offering is left as it was', async () => {
+      const plan = { id: 'p', name: 'Monthly', currency: 'USD', amountCents: 100, interval: 'month' };
+      assert.equal((await f.admin('PUT', `/tenants/${f.tenant}/offerings/off_twice`, { name: 'Twice', status: 'PUBLISHED', ratePlans: [plan] })).status, 200);
+      const twice = await f.admin('PUT', `/tenants/${f.tenant}/offerings/off_twice`, {
+        name: 'Twice', status: 'PUBLISHED', ratePlans: [plan, { ...plan, name: 'Other', amountCents: 1 }],
+      });
+      assert.equal(twice.status, 400, twice.text);
+      assert.match(twice.body.error.message, /ratePlans\[1\]\.id/);
+      const offerings = (await f.admin('GET', `/tenants/${f.tenant}/offerings`)).body.offerings as Array<{ id: string; ratePlans: unknown[] }>;
+      assert.equal(offerings.find((o) => o.id === 'off_twice')?.ratePlans.length, 1);
+    });
+
     it('bridge token: a fractional exp is one-time to the end, in the last fraction of a second of its leeway too', async () => {
       // jose counts whole seconds: a token whose exp + leeway is N + 0.5 still verifies at N + 0.7. A jti kept only
       // until exp + leeway (N + 0.5 ms-exact) was free again there, and every replay in that window got a session.
