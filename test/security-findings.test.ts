@@ -43,8 +43,9 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
       const invoice = (dates: Record<string, string>) => f.admin('PUT', `/tenants/${f.tenant}/customers/base/invoices/in_dates`, {
         number: 'D-1', status: 'OPEN', amountDueCents: 100, amountPaidCents: 0, currency: 'USD', issuedAt: '2026-03-01T00:00:00Z', ...dates,
       });
-      for (const dates of [{ issuedAt: '2026-02-30T00:00:00Z' }, { dueAt: '2026-04-31T00:00:00Z' }, { issuedAt: '-000001-01-01T00:00:00Z' },
-        { issuedAt: '2026-03-01T24:00:00Z' }, { issuedAt: '2026-03-01T10:00:00' }, { issuedAt: '2026-02-29' }]) {
+      const impossible: Array<Record<string, string>> = [{ issuedAt: '2026-02-30T00:00:00Z' }, { dueAt: '2026-04-31T00:00:00Z' },
+        { issuedAt: '-000001-01-01T00:00:00Z' }, { issuedAt: '2026-03-01T24:00:00Z' }, { issuedAt: '2026-03-01T10:00:00' }, { issuedAt: '2026-02-29' }];
+      for (const dates of impossible) {
         const answer = await invoice(dates);
         assert.equal(answer.status, 400, `${JSON.stringify(dates)}: ${answer.text}`);
         assert.equal(answer.body.error.code, 'invalid_request');
