@@ -75,12 +75,19 @@ const MAX_HEADERS_TIMEOUT_MS = 10_000;
 export const NO_MASTER_KEY_WARNING =
   'no master key: HS256 signing secrets and the engine key are stored unencrypted; set AFORO_MASTER_KEY or --master-key-file';
 
-// What Node itself answers a request it could not parse or that took too long; the body would be read by no one.
-const CLIENT_ERROR_ANSWERS: Record<string, string> = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: '413 Payload Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
+// The answer to a request Node could not parse or that took too long: its status, and the SPEC's envelope.
+const CLIENT_ERROR_ANSWERS: Record<string, { status: string; code: ErrorCode; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'invalid_request', message: 'the request headers are too large' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: '413 Payload Too Large', code: 'payload_too_large', message: 'the chunk extensions are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'invalid_request', message: 'the request did not arrive within the request timeout' },
 };
+const MALFORMED = { status: '400 Bad Request', code: 'invalid_request' as ErrorCode, message: 'the request is not well-formed HTTP' };
+
+function clientErrorAnswer(code: string | undefined): string {
+  const { status, ...error } = CLIENT_ERROR_ANSWERS[code ?? ''] ?? MALFORMED;
+  const body = JSON.stringify({ error });
+  return `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
 
 // A client that goes away or sends bytes that are no HTTP is not a fault of the server.
 const CLIENT_SIDE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_HTTP_REQUEST_TIMEOUT']);
@@ -225,7 +232,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger.info({ err: fields }, 'client error');
     const pending = current.get(socket);
     if (fields.code !== 'ECONNRESET' && socket.writable && (!pending || !pending.headersSent)) {
-      socket.write(`HTTP/1.1 ${CLIENT_ERROR_ANSWERS[fields.code ?? ''] ?? '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+      socket.write(clientErrorAnswer(fields.code));
     }
     socket.destroy();
   });

@@ -143,6 +143,9 @@ test('serve: a full flow plus hostile raw requests leave no token, JWT, email or
       `X-Email: ${EMAIL}`, `not a header ${ADMIN_TOKEN}`, '', '',
     ].join('\r\n'));
     assert.match(badHeader.answer, /^HTTP\/1\.1 400 /);
+    // The envelope, and nothing of the request in it.
+    const envelope = badHeader.answer.slice(badHeader.answer.indexOf('\r\n\r\n') + 4);
+    assert.deepEqual(JSON.parse(envelope), { error: { code: 'invalid_request', message: 'the request is not well-formed HTTP' } });
     // Still serving after all of it.
     assert.equal((await call(served, 'GET', '/healthz')).status, 200);
   } finally {
@@ -199,6 +202,9 @@ test('serve: a request whose body never comes is answered 408 and closed after -
     ].join('\r\n'));
     assert.ok(slowBody.closedByServer, 'the server closed the socket');
     assert.match(slowBody.answer, /^HTTP\/1\.1 408 /);
+    // The SPEC's envelope, as every other answer has it.
+    assert.match(slowBody.answer, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
+    assert.deepEqual(JSON.parse(slowBody.answer.slice(slowBody.answer.indexOf('\r\n\r\n') + 4)).error.code, 'invalid_request');
     assert.ok(slowBody.ms < 5_000, `cut after ${slowBody.ms} ms`);
     const slowHeaders = await rawExchange(served.port, 'GET /aforo/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     assert.ok(slowHeaders.closedByServer);
