@@ -13,7 +13,7 @@ import {
   AuditQuery, CreateEmbedKeyBody, CreateSigningKeyBody, CreateTenantBody, CustomerInvoicesQuery, CustomersQuery,
   PutCustomerBody, PutInvoiceBody, PutOfferingBody, RevokeSigningKeyBody, UpdateEmbedKeyBody,
 } from './admin-schemas.js';
-import { canonicalEmail, invalid, isCleanString, isEmail, parseDateTime, readCursor, SLUG, validate } from './validate.js';
+import { canonicalEmail, invalid, isCleanString, isEmail, parseDateTime, readCursor, readLimit, SLUG, validate } from './validate.js';
 import { INVOICE_STATUSES } from './embed-api.js';
 
 type TenantAnswer = Static<typeof TenantSchema>;
@@ -282,8 +282,7 @@ export async function listAudit(
 ): Promise<AuditPageAnswer> {
   const tenant = await tenantOf(engine, slug);
   const query = validate(AuditQuery, input ?? {}, 'query');
-  const limit = query.limit === undefined ? 50 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be an integer between 1 and 500');
+  const limit = readLimit(query.limit, 50, 500);
   let since: Date | undefined;
   if (query.since !== undefined) {
     since = parseDateTime(query.since, 'since');
@@ -317,8 +316,7 @@ export async function listCustomerInvoices(
   if (status !== undefined && !(INVOICE_STATUSES as readonly string[]).includes(status)) {
     throw invalid(`status must be one of ${INVOICE_STATUSES.join(', ')}`);
   }
-  const limit = query.limit === undefined ? 100 : Number(query.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalid('limit must be an integer between 1 and 500');
+  const limit = readLimit(query.limit, 100, 500);
   const rows = await engine.storage.listInvoices({
     tenant: tenant.slug, customerId: customer.id, limit, ...(status ? { status: status as Invoice['status'] } : {}),
   });

@@ -9,7 +9,7 @@ import type { ConfigAnswer, InvoicesAnswer, PublicInvoice } from './schemas.js';
 import type { EmbedKey, Invoice, InvoiceStatus, Tenant } from './types.js';
 
 export type { ConfigAnswer, PublicInvoice };
-import { isCleanString, readCursor, SLUG } from './validate.js';
+import { isCleanString, readCursor, readLimit, SLUG } from './validate.js';
 
 /**
  * Who is calling a widget endpoint. `origin` is the normalised browser origin: `null` when missing or malformed
@@ -214,11 +214,8 @@ export async function listInvoices(
     if (!INVOICE_STATUSES.includes(upper)) throw new BridgeError('invalid_request', `status must be one of ${INVOICE_STATUSES.join(', ')}`);
     status = upper;
   }
-  let limit = 20;
-  if (call.limit !== undefined && call.limit !== '') {
-    limit = Number(call.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new BridgeError('invalid_request', 'limit must be an integer between 1 and 100');
-  }
+  // In process a caller may pass a number; over HTTP it is the query's text.
+  const limit = readLimit(call.limit === '' || call.limit === undefined ? undefined : String(call.limit), 20, 100);
   const cursor = call.cursor === '' ? undefined : call.cursor;
   if (cursor !== undefined && cursor.length > 512) throw new BridgeError('invalid_request', 'cursor is malformed');
   const hook = engine.config.listInvoices;

@@ -76,6 +76,17 @@ export function parseDateTime(value: string, field: string): Date {
   return date;
 }
 
+/**
+ * A page size from a query string: decimal digits only (`Number` alone would take 1e1, 0x10 and " 5") within
+ * 1..`max`; `fallback` when the parameter is absent.
+ */
+export function readLimit(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const limit = /^[0-9]{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= max)) throw invalid(`limit must be an integer between 1 and ${max}`);
+  return limit;
+}
+
 export const SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 /**

@@ -76,6 +76,22 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
       assert.equal(offerings.find((o) => o.id === 'off_twice')?.ratePlans.length, 1);
     });
 
+    it('limit: only decimal digits in range are a page size; 1e1, 0x10, " 5", 5.0 and 0 are 400 on the widget and admin lists', async () => {
+      const headers = f.embedHeaders({ authorization: `Bearer ${session}` });
+      for (const limit of ['1e1', '0x10', '%205', '5.0', '0', '101', '-1', '00000000']) {
+        const widget = await f.call('GET', `/v1/embed/invoices?limit=${limit}`, { headers });
+        assert.equal(widget.status, 400, `${limit}: ${widget.text}`);
+        assert.equal(widget.body.error.code, 'invalid_request');
+        if (limit === '101') continue; // within the audit's own maximum of 500
+        const admin = await f.admin('GET', `/tenants/${f.tenant}/audit?limit=${limit}`);
+        assert.equal(admin.status, 400, `audit ${limit}: ${admin.text}`);
+      }
+      assert.equal((await f.call('GET', '/v1/embed/invoices?limit=5', { headers })).status, 200);
+      assert.equal((await f.call('GET', '/v1/embed/invoices?limit=', { headers })).status, 200);
+      assert.equal((await f.admin('GET', `/tenants/${f.tenant}/audit?limit=500`)).status, 200);
+      assert.equal((await f.admin('GET', `/tenants/${f.tenant}/audit?limit=501`)).status, 400);
+    });
+
     it('bridge token: a fractional exp is one-time to the end, in the last fraction of a second of its leeway too', async () => {
       // jose counts whole seconds: a token whose exp + leeway is N + 0.5 still verifies at N + 0.7. A jti kept only
       // until exp + leeway (N + 0.5 ms-exact) was free again there, and every replay in that window got a session.
