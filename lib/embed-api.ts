@@ -105,13 +105,6 @@ export function verifyTenantBridgeToken(engine: Engine, tenant: string, token: u
 }
 
 /**
- * The one-time jti step; `bridge_token_replayed` when the (kid, jti) is already remembered. `spend` remembers it
- * until exp + leeway (the exchange). `ask` (Embed Studio's token checker) spends nothing: it offers the storage a
- * row that expired a millisecond before `now`, which reserveJti may overwrite by its contract, so a later exchange
- * still takes the jti; a jti held live makes it answer false exactly as for the exchange. Racing an exchange, the
- * checker either sees the exchange's live row (replayed) or leaves an expired one the exchange overwrites.
- */
-/**
  * Until when a spent jti is kept: until its token can no longer verify. jose compares whole seconds
  * (floor(now) < exp + leeway), so a token with a fractional `exp` verifies up to the whole second after
  * exp + leeway; a jti kept only until exp + leeway itself would be free again for that last fraction of a second,
@@ -121,6 +114,13 @@ export function jtiKeptUntil(exp: number, leeway: number): Date {
   return new Date((Math.floor(exp + leeway) + 1) * 1000);
 }
 
+/**
+ * The one-time jti step; `bridge_token_replayed` when the (kid, jti) is already remembered. `spend` remembers it
+ * until `jtiKeptUntil` (the exchange). `ask` (Embed Studio's token checker) spends nothing: it offers the storage a
+ * row that expired a millisecond before `now`, which reserveJti may overwrite by its contract, so a later exchange
+ * still takes the jti; a jti held live makes it answer false exactly as for the exchange. Racing an exchange, the
+ * checker either sees the exchange's live row (replayed) or leaves an expired one the exchange overwrites.
+ */
 export async function claimJti(engine: Engine, tenant: string, token: VerifiedBridgeToken, now: Date, how: 'spend' | 'ask'): Promise<void> {
   const expiresAt = how === 'spend' ? jtiKeptUntil(token.exp, engine.config.bridgeLeeway) : new Date(now.getTime() - 1);
   // One-time per (kid, jti): the storage's first-writer-wins insert decides between concurrent replays.

@@ -59,9 +59,9 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * An ISO 8601 date-time whose fields name a real instant, as a Date; null for anything else. `new Date` alone
- * takes more than that and rolls impossible fields over (2026-02-30 becomes 2026-03-02, a year -000001 passes), so
- * the fields are checked against the calendar before it parses.
+ * An ISO 8601 date-time whose fields name a real instant, as a Date; 400 `invalid_request` naming `field` for
+ * anything else. `new Date` alone takes more than that and rolls impossible fields over (2026-02-30 becomes
+ * 2026-03-02, a year -000001 passes), so the fields are checked against the calendar before it parses.
  */
 export function parseDateTime(value: string, field: string): Date {
   const refused = () => invalid(`${field} must be an ISO 8601 date-time such as 2026-03-01T10:00:00Z`);
