@@ -191,19 +191,25 @@ export async function measureTogether(targets: LoadTarget[], settings: LoadSetti
  * one-second slices run in A B B A order, so a change in the machine's other load while the bench runs lands on
  * both routes alike and their ratio stays meaningful; a route's rate is its 2xx answers over its measured seconds.
  */
-export async function measurePair(port: number, a: LoadTarget, b: LoadTarget, settings: LoadSettings): Promise<[LoadFigures, LoadFigures]> {
+export async function measurePair(
+  server: { port: number; pid?: number },
+  a: LoadTarget,
+  b: LoadTarget,
+  settings: LoadSettings,
+): Promise<[LoadFigures, LoadFigures]> {
+  // A target names its own server only when the two routes are on two servers.
+  const targets = [a, b].map((t) => ({ ...t, port: t.port ?? server.port, pid: t.port === undefined ? server.pid : t.pid }));
   const totals = [emptySlices(), emptySlices()];
-  const targets = [a, b];
   if (settings.warmup > 0) {
     for (const [i, target] of targets.entries()) {
-      addFailures(totals[i], (await run(target.port ?? port, target, settings.warmup, settings.connections, null)).result);
+      addFailures(totals[i], (await run(target.port, target, settings.warmup, settings.connections, null)).result);
     }
   }
   const count = Math.max(1, Math.round(settings.duration));
   const seconds = settings.duration / count;
   for (let round = 0; round < count; round += 1) {
     const order = round % 2 === 0 ? [0, 1] : [1, 0];
-    for (const i of order) await slice(targets[i].port ?? port, targets[i], seconds, settings.connections, totals[i]);
+    for (const i of order) await slice(targets[i].port, targets[i], seconds, settings.connections, totals[i]);
   }
   return [figures(totals[0]), figures(totals[1])];
 }

@@ -97,12 +97,11 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
   const sessionJwt = await postJson(info, BRIDGE_PATH, engineTokens.body());
   const floorJwt = await postJson(info, '/floor/exchange', floorTokens.body());
   const headers = embedHeaders(info);
-  const { pid } = info;
 
   const [exchange, exchangeFloor] = await measurePair(
-    info.port,
-    { pid, method: 'POST', path: BRIDGE_PATH, headers, body: () => engineTokens.body(), prepare: (s) => engineTokens.ensure(s) },
-    { pid, method: 'POST', path: '/floor/exchange', headers, body: () => floorTokens.body(), prepare: (s) => floorTokens.ensure(s) },
+    info,
+    { method: 'POST', path: BRIDGE_PATH, headers, body: () => engineTokens.body(), prepare: (s) => engineTokens.ensure(s) },
+    { method: 'POST', path: '/floor/exchange', headers, body: () => floorTokens.body(), prepare: (s) => floorTokens.ensure(s) },
     load,
   );
   check(`${tag} exchange`, exchange);
@@ -110,9 +109,9 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
   if (engineTokens.exhausted) problems.push(`${tag} exchange: the pre-minted bridge tokens ran out; the last requests were replays`);
 
   const [me, meFloor] = await measurePair(
-    info.port,
-    { pid, method: 'GET', path: ME_PATH, headers: { ...headers, authorization: `Bearer ${sessionJwt}` } },
-    { pid, method: 'GET', path: '/floor/me', headers: { ...headers, authorization: `Bearer ${floorJwt}` } },
+    info,
+    { method: 'GET', path: ME_PATH, headers: { ...headers, authorization: `Bearer ${sessionJwt}` } },
+    { method: 'GET', path: '/floor/me', headers: { ...headers, authorization: `Bearer ${floorJwt}` } },
     load,
   );
   check(`${tag} /me`, me);
@@ -121,10 +120,10 @@ async function measureServer(info: ServerInfo, load: LoadSettings): Promise<Serv
   const cold = await sessionJwts(info, COLD_SESSIONS);
   let next = 0;
   const [meCold, meColdFloor] = await measurePair(
-    info.port,
-    { pid, method: 'GET', path: ME_PATH, headers, headersEach: () => ({ authorization: `Bearer ${cold[next++ % cold.length]}` }) },
+    info,
+    { method: 'GET', path: ME_PATH, headers, headersEach: () => ({ authorization: `Bearer ${cold[next++ % cold.length]}` }) },
     // The same per-request header work on the load side, so the two differ only in the server.
-    { pid, method: 'GET', path: '/floor/me', headers, headersEach: () => ({ authorization: `Bearer ${floorJwt}` }) },
+    { method: 'GET', path: '/floor/me', headers, headersEach: () => ({ authorization: `Bearer ${floorJwt}` }) },
     load,
   );
   check(`${tag} /me, a new JWT per request`, meCold);
@@ -142,9 +141,9 @@ async function measureMagicExchange(info: ServerInfo, load: LoadSettings): Promi
   };
   const headers = { ...embedHeaders(info), 'content-type': 'application/json' };
   const pair = await measurePair(
-    info.port,
-    { pid: info.pid, method: 'POST', path: MAGIC_PATH, headers, body: magicBody },
-    { pid: info.pid, method: 'POST', path: BRIDGE_PATH, headers, body: () => tokens.body(), prepare: (s) => tokens.ensure(s) },
+    info,
+    { method: 'POST', path: MAGIC_PATH, headers, body: magicBody },
+    { method: 'POST', path: BRIDGE_PATH, headers, body: () => tokens.body(), prepare: (s) => tokens.ensure(s) },
     load,
   );
   check(`${info.framework}/sqlite magic-link exchange`, pair[0]);
@@ -191,7 +190,7 @@ async function pairAcross(a: ServerInfo, b: ServerInfo, route: 'exchange' | 'me'
     const sessionJwt = await postJson(info, BRIDGE_PATH, tokens.body());
     return { port: info.port, pid: info.pid, method: 'GET', path: ME_PATH, headers: { ...embedHeaders(info), authorization: `Bearer ${sessionJwt}` } };
   };
-  const pair = await measurePair(a.port, await target(a), await target(b), load);
+  const pair = await measurePair(a, await target(a), await target(b), load);
   check(`serve ${route}`, pair[0]);
   check(`bare ${route}`, pair[1]);
   return pair;

@@ -115,8 +115,8 @@ export const signingKeys: GroupSpec = {
         const body = { force: args.flag('force'), endSessions: args.flag('end-sessions') };
         return withAdmin(args, io, async (admin, out) => {
           const result = await admin.revokeSigningKey(tenant, kid, body, CLI_CALLER).catch((error: unknown) => {
-            // The API's refusal names its body field; on the command line the way out is the flag.
-            if (error instanceof BridgeError && error.code === 'conflict' && !body.force && /last key/.test(error.message)) {
+            // Its only conflict is the last key, and the API's message names its body field; here the way out is the flag.
+            if (error instanceof BridgeError && error.code === 'conflict') {
               throw new BridgeError('conflict', 'this is the last key that verifies; pass --force to revoke it anyway');
             }
             throw error;
