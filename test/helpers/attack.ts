@@ -650,7 +650,7 @@ function widgetQueryGroups(): AttackGroup[] {
   const invoices = widget('invoices');
   const fields: Array<[string, Array<[string, string, Expect]>, string]> = [
     ['status', queryValues([['an unknown status', 'BOGUS']], [['lower case', 'paid']]), 'a malformed or unknown status is 400 invalid_request'],
-    ['limit', queryValues([['not a number', 'abc']], [['-1', '-1'], ['0', '0'], ['1e9', '1e9'], ['a fraction', '1.5'], ['huge', '99999999']]), 'a malformed or non-numeric limit is 400 invalid_request'],
+    ['limit', queryValues([['not a number', 'abc'], ['1e1', '1e1'], ['0x10', '0x10'], ['a leading space', '%205']], [['-1', '-1'], ['0', '0'], ['1e9', '1e9'], ['a fraction', '1.5'], ['huge', '99999999']]), 'a malformed or non-numeric limit is 400 invalid_request'],
     ['cursor', queryValues(CURSORS), 'an out-of-range or malformed cursor is 400 invalid_request'],
   ];
   for (const [name, values, says] of fields) {
@@ -866,6 +866,7 @@ interface JsonSchema {
   anyOf?: JsonSchema[];
   const?: unknown;
   maxItems?: number;
+  description?: string;
 }
 
 type FieldKind = 'string' | 'enum' | 'integer' | 'boolean' | 'array' | 'object';
@@ -914,10 +915,16 @@ function setAt(body: unknown, path: Array<string | number>, value: unknown): unk
   return copy;
 }
 
+// Date-times Date would roll over or read as local time; each is 400 invalid_request.
+const IMPOSSIBLE_DATES: Hostile[] = [
+  h('February 30', '2026-02-30T00:00:00Z'), h('April 31', '2026-04-31T00:00:00Z'), h('the year -000001', '-000001-01-01T00:00:00Z'),
+  h('24:00', '2026-03-01T24:00:00Z'), h('no zone', '2026-03-01T10:00:00'), h('a leap day of 2026', '2026-02-29'),
+];
+
 function hostileFor(field: Field, base: unknown): Hostile[] {
   switch (field.kind) {
     case 'string':
-      return [...MALFORMED_STRINGS, ...wrongTypes(field.nullable), ...ODD_STRINGS];
+      return [...MALFORMED_STRINGS, ...wrongTypes(field.nullable), ...ODD_STRINGS, ...(field.schema.description === 'ISO 8601 date-time' ? IMPOSSIBLE_DATES : [])];
     case 'enum':
       return [...MALFORMED_STRINGS, ...wrongTypes(field.nullable), h('an unknown value', 'BOGUS'), h('a value with a NUL', 'PAID\u0000')];
     case 'integer':
@@ -935,6 +942,8 @@ function hostileFor(field: Field, base: unknown): Hostile[] {
         h('an element with a NUL', ['x\u0000']), h('an element with a lone surrogate', ['victim\ud800']), h('a 10 KB element', [TEN_KB]),
         h('an element not UTF-8', [NOT_UTF8_STRING]), h('a number element', [1]), h('a null element', [null]), h('a nested array', [['x']]),
         h('nesting 5000 deep', DEEP), h(`${(field.schema.maxItems ?? 1000) + 1} elements`, Array(Math.min((field.schema.maxItems ?? 1000) + 1, 1001)).fill(element)),
+        // Elements with an id (rate plans) are named by it: two of one id leave which one is meant to chance.
+        ...(typeof element === 'object' && element !== null && 'id' in element ? [h('two elements of one id', [element, { ...element, name: 'Other' }])] : []),
       ];
     }
     case 'object':
@@ -1059,8 +1068,8 @@ function adminGroups(): AttackGroup[] {
     }
     if (route.query) {
       for (const name of Object.keys((route.query as JsonSchema).properties ?? {})) {
-        const strict: Array<[string, string]> = name === 'limit' ? [['not a number', 'abc']]
-          : name === 'since' ? [['not a date', 'garbage']]
+        const strict: Array<[string, string]> = name === 'limit' ? [['not a number', 'abc'], ['1e1', '1e1'], ['0x10', '0x10'], ['a leading space', '%205']]
+          : name === 'since' ? [['not a date', 'garbage'], ['February 30', '2026-02-30T00:00:00Z'], ['no zone', '2026-03-01T10:00:00']]
             : name === 'cursor' ? CURSORS
               : name === 'status' ? [['an unknown status', 'BOGUS']] : [];
         const tolerated: Array<[string, string]> = name === 'limit' ? [['-1', '-1'], ['0', '0'], ['1e9', '1e9'], ['huge', '99999999']]
