@@ -44,6 +44,8 @@ export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL
   worker.on('error', () => undefined);
   return {
     async stop() {
+      // Held again while it stops, so a process with nothing else to wait on still sees `close()` resolve.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
