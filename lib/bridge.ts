@@ -24,7 +24,10 @@ export interface Bridge {
   on(type: string, listener: EventListener): () => void;
   /** Prunes expired rows now (the engine also does it every `housekeeping.intervalSeconds`). */
   prune(): Promise<PruneCounts>;
-  /** Finishes background work, then closes the mail queue, the mailer and the storage. */
+  /**
+   * Waits for the requests `handle` is working on (a client that hung up leaves its request running) and for
+   * background work, then closes the mail queue, the mailer and the storage.
+   */
   close(): Promise<void>;
 }
 
@@ -55,6 +58,9 @@ export function createBridge(options: BridgeOptions): Bridge {
   let assets: Promise<AssetSource | null> | null = null;
   const handler = createHandler(engine, api, () => (assets ??= loadAssets(config.logger)));
   let closed = false;
+  // Requests being handled. An adapter or server that stops listening only knows when connections end; a request
+  // whose client hung up is still running, and closing the storage under it would fail it half-way.
+  const handling = new Set<Promise<unknown>>();
   engine.start().catch((error: unknown) => config.logger.error({ err: loggableError(error) }, 'engine start failed'));
   const pruneTimer = config.pruneIntervalSeconds > 0
     ? setInterval(() => {
@@ -67,7 +73,13 @@ export function createBridge(options: BridgeOptions): Bridge {
 
   return {
     api,
-    handle: (request) => handler(request),
+    handle(request) {
+      const answer = handler(request);
+      handling.add(answer);
+      const done = (): void => void handling.delete(answer);
+      answer.then(done, done);
+      return answer;
+    },
     ready: () => engine.start(),
     async drain(timeoutMs = 30_000) {
       await background.settle();
@@ -82,6 +94,7 @@ export function createBridge(options: BridgeOptions): Bridge {
       if (closed) return;
       closed = true;
       if (pruneTimer) clearInterval(pruneTimer);
+      while (handling.size > 0) await Promise.allSettled([...handling]);
       await background.settle();
       await mail.close();
       await config.mailer.close?.();

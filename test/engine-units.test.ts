@@ -44,6 +44,41 @@ describe('createBridge options', () => {
     await bridge.ready();
     await bridge.close();
   });
+
+  it('close waits for a request still being handled, then closes the storage', async () => {
+    const storage = memoryStorage();
+    const adminToken = 'close-test-admin-token-7c2e';
+    const bridge = createBridge({ ...base(), storage, adminToken });
+    await bridge.ready();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const createTenant = storage.createTenant.bind(storage);
+    storage.createTenant = async (tenant) => {
+      await held;
+      return createTenant(tenant);
+    };
+    let storageClosed = false;
+    const closeStorage = storage.close.bind(storage);
+    storage.close = async () => {
+      storageClosed = true;
+      await closeStorage();
+    };
+    const answer = bridge.handle({
+      method: 'POST', path: '/v1/admin/tenants', query: {}, ip: '127.0.0.1',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ slug: 'late', name: 'Late' }),
+    });
+    let closeResolved = false;
+    const closing = bridge.close().then(() => (closeResolved = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(storageClosed, false, 'the storage closed under a request in flight');
+    assert.equal(closeResolved, false);
+    release();
+    const response = await answer;
+    assert.equal(response?.status, 201, String(response?.body));
+    await closing;
+    assert.equal(storageClosed, true);
+  });
 });
 
 describe('origins', () => {
