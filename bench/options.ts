@@ -67,7 +67,7 @@ function parseOptions(): Options {
   return {
     load: {
       duration: positive('duration', values.duration, 5, false),
-      warmup: positive('warmup', values.warmup, 1, false),
+      warmup: positive('warmup', values.warmup, 3, false),
       connections: positive('connections', values.connections, 10, true),
     },
     samples: positive('samples', values.samples, 400, true),
