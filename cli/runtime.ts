@@ -81,7 +81,7 @@ export function masterKeyOf(args: Args): string | undefined {
 /** Says on standard error that `spec` names a SQLite file that does not exist yet (and will be created). */
 export function noteNewDatabase(spec: string, io: Pick<Io, 'err'>): void {
   const path = sqlitePath(spec);
-  if (path !== null && path !== ':memory:' && !existsSync(path)) {
+  if (path !== null && !existsSync(path)) {
     io.err(`note: creating a new SQLite database ${path} (--storage or AFORO_STORAGE names another)`);
   }
 }

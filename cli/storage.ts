@@ -59,6 +59,8 @@ export function sqlitePath(spec: string): string | null {
   if (!spec.startsWith('sqlite:')) return null;
   const path = spec.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
   if (!path) throw new UsageError('--storage sqlite: needs a file, e.g. sqlite:./aforo.db');
+  if (path === ':memory:') throw new UsageError('--storage sqlite::memory: is not supported; --storage memory keeps everything in memory');
+  if (/^file:/i.test(path)) throw new UsageError('--storage sqlite: takes a file path, not a file: URI, e.g. sqlite:./aforo.db');
   return path;
 }
 

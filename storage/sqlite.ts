@@ -1,5 +1,5 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { BetterSqliteDriver, MikroORM } from '@mikro-orm/better-sqlite';
 import Database from 'better-sqlite3';
 import { sqliteChangeFeed } from './sql/change-feed.js';
@@ -32,10 +32,6 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const PRAGMA_ATTEMPTS = 10;
 
 const PRIVATE_FILE = 0o600;
-
-function isFilePath(path: string): boolean {
-  return path !== ':memory:' && !path.startsWith('file:');
-}
 
 /**
  * Creates the database file readable and writable by its owner only, when it does not exist yet: it holds the
@@ -84,6 +80,14 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
   if (typeof options?.path !== 'string' || options.path.trim() === '') {
     throw new TypeError('sqliteStorage: path must be the database file path');
   }
+  // The storage opens several connections, and each would get a database of its own; use memoryStorage() instead.
+  if (options.path === ':memory:') {
+    throw new TypeError('sqliteStorage: an in-memory database is not supported (each connection would have its own); use memoryStorage()');
+  }
+  // better-sqlite3 takes no URI filenames: `file:/tmp/a.db` would be a folder named `file:` in the current one.
+  if (/^file:/i.test(options.path)) {
+    throw new TypeError('sqliteStorage: path must be a file path, not a file: URI');
+  }
   const busyTimeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (!Number.isInteger(busyTimeout) || busyTimeout < 0) {
     throw new TypeError('sqliteStorage: busyTimeoutMs must be a non-negative integer');
@@ -91,9 +95,10 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
   const pragmas =
     `pragma busy_timeout = ${busyTimeout}; pragma foreign_keys = on; ` +
     `pragma journal_mode = wal; pragma synchronous = normal; ` +
-    // An exchange appends a dozen B-tree pages to the WAL, which a worker thread copies into the database every
+    // An exchange appends a few B-tree pages to the WAL, which a worker thread copies into the database every
     // 100 ms (sql/checkpointer.ts). The commit that crosses 10,000 pages (not SQLite's 1,000) checkpoints what that
-    // thread has not copied yet and lets the WAL start over. A 16 MB page cache keeps the indexes the writes touch.
+    // thread has not copied yet; the WAL starts over at a write that finds it copied to its end, and is cut back to
+    // 64 MB when it does. A 16 MB page cache keeps the indexes the writes touch.
     `pragma cache_size = -16000; pragma wal_autocheckpoint = 10000; pragma journal_size_limit = 67108864;`;
   // The file is in WAL mode by the time readers open (the writer switched it); query_only makes sure a read
   // connection can never take the write lock.
@@ -119,7 +124,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
     location: `sqlite:${options.path}`,
     migrate: options.migrate ?? true,
     createOrm: async (): Promise<SqlOrm> => {
-      if (isFilePath(options.path)) created = createPrivateFile(options.path) || created;
+      created = createPrivateFile(options.path) || created;
       return MikroORM.init<BetterSqliteDriver>({
         ...sqlOrmOptions(),
         driver: BetterSqliteDriver,
@@ -168,7 +173,9 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
         const reader = await open(readerPragmas);
         // The writer switched the file to WAL, so both companion files exist by now.
         if (created) restrictCompanions(options.path);
-        if (isFilePath(options.path)) checkpointer = startCheckpointer(options.path);
+        // Resolved now, as the connections above were: the thread opens its file once it has booted, which may be
+        // after the process changed directory.
+        checkpointer = startCheckpointer(resolve(options.path));
         return sqliteConnections(driver, writer, [reader], closeAll);
       } catch (error) {
         await closeAll().catch(() => undefined);

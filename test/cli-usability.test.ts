@@ -122,6 +122,13 @@ describe('cli usability', () => {
     const bad = await cli(['tenants', 'list', '--storage', 'mysql://x', '--json']);
     assert.equal(bad.code, 2);
     assert.equal((JSON.parse(bad.stdout) as { error: { code: string } }).error.code, 'usage_error');
+    // Neither would be the file the user meant: each connection would get its own empty database, or a folder
+    // named `file:` would appear in the working directory.
+    for (const [storage, message] of [['sqlite::memory:', /--storage memory/], ['sqlite:file:/tmp/aforo.db', /not a file: URI/]] as const) {
+      const refused = await cli(['tenants', 'list', '--storage', storage]);
+      assert.equal(refused.code, 2, storage);
+      assert.match(refused.stderr, message, storage);
+    }
     const text = await cli(['tenants', 'show', 'nobody']);
     assert.equal(text.code, 1);
     assert.equal(text.stdout, '');

@@ -31,8 +31,9 @@ export interface Checkpointer {
  * Checkpoints a WAL-mode SQLite file from a worker thread. Left to SQLite, the checkpoint runs inside the commit
  * that crosses `wal_autocheckpoint`, on the event loop: in process, 32 of 12,000 exchange commits took over 2 ms
  * (up to 59 ms, with an fsync of the database file) and held 42% of all commit time. Checkpointed every 100 ms from
- * another thread, the WAL rarely reaches that threshold, so commits only append; the writer's own
- * `wal_autocheckpoint` stays as the fallback should this thread fall behind or stop.
+ * another thread, that commit finds most of the WAL copied already and has only the rest to do. The WAL itself still
+ * grows to the threshold under steady writes: it starts over only when a write begins on a WAL copied to its end,
+ * which constant writing seldom leaves. `path` must be absolute (the thread resolves a relative one when it boots).
  */
 export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');

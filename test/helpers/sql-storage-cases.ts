@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -336,30 +337,63 @@ export function sqliteStorageCases(dir: string): void {
       }
     });
 
+    it('an in-memory database or a file: URI is refused when the storage is made, naming what to use', () => {
+      assert.throws(() => sqliteStorage({ path: ':memory:' }), /in-memory database is not supported.*memoryStorage\(\)/);
+      for (const path of [`file:${join(dir, 'uri.db')}`, 'FILE:relative.db', 'file::memory:?cache=shared']) {
+        assert.throws(() => sqliteStorage({ path }), /not a file: URI/, path);
+      }
+    });
+
+    // SQLite alone would leave a commit in the WAL until it held 10,000 pages (wal_autocheckpoint) or the last
+    // connection closed; the database file by itself, copied while the storage is open, would not have it.
+    const reachesFile = async (storage: SqlStorage, file: string): Promise<void> => {
+      const slug = unique('t-');
+      assert.equal(await storage.createTenant({ slug, name: 'Acme', branding: {}, magicLink: {}, createdAt: now }), true);
+      const deadline = Date.now() + 5000;
+      let found = false;
+      while (!found && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const copy = join(dir, `${unique('checkpoint-copy-')}.db`);
+        await copyFile(file, copy);
+        try {
+          found = await withSqlite(copy, async (db) => db.prepare('select 1 from tenants where slug = ?').get(slug) !== undefined);
+        } catch {
+          // A copy taken in the middle of a checkpoint's writes may not open; the next one will.
+        }
+      }
+      assert.ok(found, 'the tenant row never reached the database file while the storage was open');
+    };
+
     it('a commit reaches the database file from the checkpoint thread, while the storage is open', async () => {
-      // SQLite alone would leave these rows in the WAL until it held 10,000 pages (wal_autocheckpoint) or the last
-      // connection closed; the database file by itself, copied while the storage is open, would not have them.
       const path = join(dir, `${unique('checkpoint-')}.db`);
       const storage = sqliteStorage({ path });
       await storage.init();
       try {
-        const slug = unique('t-');
-        assert.equal(await storage.createTenant({ slug, name: 'Acme', branding: {}, magicLink: {}, createdAt: now }), true);
-        const deadline = Date.now() + 5000;
-        let found = false;
-        for (let attempt = 0; !found && Date.now() < deadline; attempt += 1) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          const copy = join(dir, `${unique('checkpoint-copy-')}.db`);
-          await copyFile(path, copy);
-          try {
-            found = await withSqlite(copy, async (db) => db.prepare('select 1 from tenants where slug = ?').get(slug) !== undefined);
-          } catch {
-            // A copy taken in the middle of a checkpoint's writes may not open; the next one will.
-          }
-        }
-        assert.ok(found, 'the tenant row never reached the database file while the storage was open');
+        await reachesFile(storage, path);
       } finally {
         await storage.close();
+      }
+    });
+
+    it('a relative path is checkpointed in the folder it was opened in, after the process changes directory', async () => {
+      const name = `${unique('checkpoint-relative-')}.db`;
+      const elsewhere = await mkdtemp(join(tmpdir(), 'aforo-elsewhere-'));
+      const start = process.cwd();
+      process.chdir(dir);
+      // A database that exists already (a restart): init is quick, and returns before the thread has booted.
+      const first = sqliteStorage({ path: name });
+      await first.init();
+      await first.close();
+      const storage = sqliteStorage({ path: name });
+      try {
+        await storage.init();
+        // The checkpoint thread is still booting: a path it resolved itself would now name a file in `elsewhere`.
+        process.chdir(elsewhere);
+        await reachesFile(storage, join(dir, name));
+      } finally {
+        process.chdir(start);
+        await storage.close();
+        await rm(elsewhere, { recursive: true, force: true });
       }
     });
 
