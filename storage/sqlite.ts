@@ -1,5 +1,5 @@
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { BetterSqliteDriver, MikroORM } from '@mikro-orm/better-sqlite';
 import Database from 'better-sqlite3';
 import { sqliteChangeFeed } from './sql/change-feed.js';
@@ -173,9 +173,7 @@ export function sqliteStorage(options: SqliteStorageOptions): SqlStorage {
         const reader = await open(readerPragmas);
         // The writer switched the file to WAL, so both companion files exist by now.
         if (created) restrictCompanions(options.path);
-        // Resolved now, as the connections above were: the thread opens its file once it has booted, which may be
-        // after the process changed directory.
-        checkpointer = startCheckpointer(resolve(options.path));
+        checkpointer = startCheckpointer(options.path);
         return sqliteConnections(driver, writer, [reader], closeAll);
       } catch (error) {
         await closeAll().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { resolve as absolutePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** How often the checkpointer copies the WAL into the database file. */
@@ -33,11 +34,12 @@ export interface Checkpointer {
  * (up to 59 ms, with an fsync of the database file) and held 42% of all commit time. Checkpointed every 100 ms from
  * another thread, that commit finds most of the WAL copied already and has only the rest to do. The WAL itself still
  * grows to the threshold under steady writes: it starts over only when a write begins on a WAL copied to its end,
- * which constant writing seldom leaves. `path` must be absolute (the thread resolves a relative one when it boots).
+ * which constant writing seldom leaves. A relative `path` is resolved now: the thread boots later, perhaps after the
+ * process changed directory.
  */
 export function startCheckpointer(path: string, intervalMs = CHECKPOINT_INTERVAL_MS): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(PROGRAM, { eval: true, workerData: { path, driver, intervalMs } });
+  const worker = new Worker(PROGRAM, { eval: true, workerData: { path: absolutePath(path), driver, intervalMs } });
   // A process that never closes its storage still exits; a checkpoint left undone is the next writer's to do.
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
