@@ -3,11 +3,13 @@ import { BridgeError } from './errors.js';
 import type { KeyMaterialCache } from './signing-keys.js';
 import type { Storage } from './storage.js';
 import type { SigningKey } from './types.js';
-import { canonicalEmail, isCleanString } from './validate.js';
+import { canonicalEmail, isCleanString, jsonProblem } from './validate.js';
 
 /** Tokens above this many bytes are refused before any parsing (SPEC section 3). */
 export const MAX_BRIDGE_TOKEN_BYTES = 8 * 1024;
 const BRIDGE_AUDIENCE = 'aforo-bridge';
+// As deep as a request body may nest.
+const MAX_TOKEN_DEPTH = 16;
 
 export interface VerifiedBridgeToken {
   key: SigningKey;
@@ -40,7 +42,9 @@ export async function verifyBridgeToken(
   } catch {
     throw invalidToken();
   }
-  // A kid reaches storage before any signature check, so it is held to the edge's text rules first.
+  // Every header and claim is held to the edge's text rules (SPEC section 5), not only those the engine uses: a kid
+  // reaches storage before any signature check.
+  if (jsonProblem(header, MAX_TOKEN_DEPTH)) throw invalidToken('the bridge token header holds malformed text or a key that is not allowed');
   if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128 || !isCleanString(header.kid)) {
     throw invalidToken('the bridge token header needs a kid');
   }
@@ -64,6 +68,7 @@ export async function verifyBridgeToken(
     throw invalidToken();
   }
 
+  if (jsonProblem(payload, MAX_TOKEN_DEPTH)) throw invalidToken('a bridge token claim holds malformed text or a key that is not allowed');
   const { iat, exp, jti, aud } = payload;
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp)) throw invalidToken();

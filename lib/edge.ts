@@ -1,6 +1,6 @@
 import { BridgeError } from './errors.js';
 import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
-import { isCleanString } from './validate.js';
+import { isCleanString, jsonProblem } from './validate.js';
 
 /**
  * The engine's edge, shared by the request handler, the admin routes, the adapters and `serve`: the one helper
@@ -24,30 +24,16 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const MAX_QUERY_VALUE = 2048;
 // Header values the engine reads; Node's parser already refuses NUL in headers, in-process callers may not.
 const READ_HEADERS = ['x-aforo-tenant', 'x-aforo-embed-key', 'origin', 'authorization', 'user-agent', 'content-type', 'x-forwarded-for'];
-// Keys that mean something to JavaScript objects have no place in any request body of the engine.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function refuse(message: string): never {
   throw new BridgeError('invalid_request', message);
 }
 
-/** Every string and key of a parsed body: well-formed, no NUL, no prototype keys, bounded nesting. */
-function checkBodyValue(value: unknown, depth: number): void {
-  if (typeof value === 'string') {
-    if (!isCleanString(value)) refuse('the body has a string that is not well-formed text or holds a NUL');
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
-  if (depth > MAX_BODY_DEPTH) refuse('the body is nested too deeply');
-  if (Array.isArray(value)) {
-    for (const item of value) checkBodyValue(item, depth + 1);
-    return;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (FORBIDDEN_KEYS.has(key) || !isCleanString(key)) refuse('the body has a field name that is not allowed');
-    checkBodyValue(item, depth + 1);
-  }
-}
+const BODY_PROBLEMS = {
+  string: 'the body has a string that is not well-formed text or holds a NUL',
+  key: 'the body has a field name that is not allowed',
+  depth: 'the body is nested too deeply',
+} as const;
 
 /**
  * The edge check of SPEC section 5 for everything but the body: the path, every query value and the headers the
@@ -103,7 +89,8 @@ export function readJsonBody(request: PlainRequest): unknown {
 /** Every body the engine takes is one JSON object (SPEC sections 5 and 8): `null`, arrays and scalars are 400. */
 function checkBody(value: unknown): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) refuse('the body must be a JSON object');
-  checkBodyValue(value, 0);
+  const problem = jsonProblem(value, MAX_BODY_DEPTH);
+  if (problem) refuse(BODY_PROBLEMS[problem]);
 }
 
 

@@ -36,12 +36,22 @@ export function normaliseAllowedOrigin(input: string): string | null {
 // Bounded, and cleared when full, so hostile values cannot grow it.
 const parsedOrigins = new Map<string, string | null>();
 
+/**
+ * Whether the port of `scheme://authority`, if there is one, is written as a browser writes it: a plain decimal.
+ * URL reads `host:` and `host:0443` as the host and port 443, which no browser sends.
+ */
+function plainPort(raw: string): boolean {
+  const authority = raw.slice(raw.indexOf('//') + 2);
+  const colon = authority.indexOf(':', authority.lastIndexOf(']') + 1);
+  return colon < 0 || /^[1-9][0-9]{0,4}$/.test(authority.slice(colon + 1));
+}
+
 /** A request's `Origin`: missing, `null` or malformed give null, which never matches an allowlist. */
 export function parseRequestOrigin(header: string | undefined): string | null {
   if (header === undefined || header === 'null' || header.length > 300) return null;
   let origin = parsedOrigins.get(header);
   if (origin === undefined) {
-    origin = normalise(header);
+    origin = plainPort(header) ? normalise(header) : null;
     if (parsedOrigins.size >= 1000) parsedOrigins.clear();
     parsedOrigins.set(header, origin);
   }

@@ -42,6 +42,8 @@ export class ReadCache {
   private readonly sessions = new LRUCache<string, SessionRow>({ max: MAX_SESSIONS, ttl: MAX_AGE_MS });
   // `tenant id` of a cached customer -> its entry in `rows` (customers are cached by external id, named by id).
   private readonly customerKeys = new Map<string, string>();
+  // Reads of `freshSigningKey` waiting for the end of this turn, by row name.
+  private readonly turnReads = new Map<string, Promise<SigningKey | null>>();
   // Bumped on every change: a read that started before a change must not cache what it read.
   private epoch = 0;
   private feed: ChangeFeed | null = null;
@@ -118,6 +120,26 @@ export class ReadCache {
 
   getSigningKey(tenant: string, kid: string): Promise<SigningKey | null> {
     return this.row(`signingKey:${tenant} ${kid}`, () => this.storage.getSigningKey(tenant, kid));
+  }
+
+  /**
+   * The signing key as the storage holds it now, never from the cache: what an exchange checks after its session was
+   * written. The calls of one turn of the event loop share one storage read, issued at the end of that turn, so it
+   * starts after every caller's write was answered.
+   */
+  freshSigningKey(tenant: string, kid: string): Promise<SigningKey | null> {
+    const name = `signingKey:${tenant} ${kid}`;
+    let pending = this.turnReads.get(name);
+    if (!pending) {
+      pending = new Promise((resolve, reject) => {
+        setImmediate(() => {
+          this.turnReads.delete(name);
+          this.storage.getSigningKey(tenant, kid).then(resolve, reject);
+        });
+      });
+      this.turnReads.set(name, pending);
+    }
+    return pending;
   }
 
   getTenant(slug: string): Promise<Tenant | null> {

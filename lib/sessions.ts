@@ -71,6 +71,7 @@ export async function createSession(engine: Engine, input: NewSession, caller: C
     return signedBesideWrite(signSession(engine, session, input.customer, now, null), async () => {
       await engine.storage.createSession(session);
       await engine.audit.record('session.created', input.tenant, now, caller, createdEvent(session));
+      await keepOnlyIfKeyStands(engine, session, caller, now);
       return true;
     }) as Promise<SessionAnswer>;
   }
@@ -97,9 +98,30 @@ export async function startSessionWithJti(
   const session = newSession(engine, input, now);
   const audit = engine.audit.event('session.created', input.tenant, now, caller, createdEvent(session));
   const jti = { tenant: input.tenant, kid: input.signingKid ?? '', jti: input.jti.jti, expiresAt: input.jti.expiresAt, now };
-  const answer = await signedBesideWrite(signSession(engine, session, input.customer, now, null), () => storage.startSession!({ jti, session, audit }));
+  const answer = await signedBesideWrite(signSession(engine, session, input.customer, now, null), async () => {
+    const stored = await storage.startSession!({ jti, session, audit });
+    if (stored) await keepOnlyIfKeyStands(engine, session, caller, now);
+    return stored;
+  });
   if (answer) engine.audit.announce(audit);
   return answer;
+}
+
+/**
+ * A revoke with `endSessions` commits the key's REVOKED status first and ends the key's sessions after it, while an
+ * exchange that verified its token before the revoke may store its session after that second step, and the session
+ * would outlive the revoke. So once a bridge session is stored its key is read again, from the storage: a key that
+ * is not REVOKED yet means any revoke commits later and its second step, later still, ends this session too; a
+ * REVOKED (or missing) key means this session may have been missed, and it is ended here and the exchange refused.
+ */
+async function keepOnlyIfKeyStands(engine: Engine, session: Session, caller: Caller, now: Date): Promise<void> {
+  if (session.signingKid === null) return;
+  const key = await engine.reads.freshSigningKey(session.tenant, session.signingKid);
+  if (key && key.status !== 'REVOKED') return;
+  await engine.storage.revokeSession(session.sid, now);
+  engine.reads.forget(`session:${session.sid}`);
+  await engine.audit.record('session.revoked', session.tenant, now, caller, { sid: session.sid, reason: 'key_revoked' });
+  throw new BridgeError('signing_key_revoked', 'the signing key was revoked');
 }
 
 /**

@@ -54,6 +54,32 @@ export function isCleanString(value: string): boolean {
   return !UNCLEAN.test(value);
 }
 
+// Keys that mean something to JavaScript objects have no place in any JSON the engine takes.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The first thing wrong in a parsed JSON value, null when nothing is: a string that is not clean text (`string`), a
+ * key that is not or is a prototype key (`key`), or nesting deeper than `maxDepth` (`depth`).
+ */
+export function jsonProblem(value: unknown, maxDepth: number, depth = 0): 'string' | 'key' | 'depth' | null {
+  if (typeof value === 'string') return isCleanString(value) ? null : 'string';
+  if (typeof value !== 'object' || value === null) return null;
+  if (depth > maxDepth) return 'depth';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, maxDepth, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key) || !isCleanString(key)) return 'key';
+    const problem = jsonProblem(item, maxDepth, depth + 1);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 // RFC 3339's date-time (a zone is required, seconds and fraction optional), or a plain date meaning midnight UTC.
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/i;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

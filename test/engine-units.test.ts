@@ -94,7 +94,11 @@ describe('origins', () => {
 
   it('request Origin: a serialised origin only; null, missing and malformed never parse', () => {
     assert.equal(parseRequestOrigin('https://shop.example.com'), 'https://shop.example.com');
-    for (const bad of [undefined, 'null', 'https://shop.example.com/', 'https://a%2eb.com', 'https://a.com#x', ' https://a.com', 'https://a.com\n']) {
+    assert.equal(parseRequestOrigin('http://localhost:3000'), 'http://localhost:3000');
+    assert.equal(parseRequestOrigin('http://[::1]:8080'), 'http://[::1]:8080');
+    assert.equal(parseRequestOrigin('http://[::1]'), 'http://[::1]');
+    for (const bad of [undefined, 'null', 'https://shop.example.com/', 'https://a%2eb.com', 'https://a.com#x', ' https://a.com', 'https://a.com\n',
+      'https://shop.example.com:', 'https://shop.example.com:0443', 'http://localhost:03000', 'http://[::1]:', 'http://[::1]:08080']) {
       assert.equal(parseRequestOrigin(bad), null, String(bad));
     }
   });

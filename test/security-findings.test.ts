@@ -254,6 +254,71 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
       assert.doesNotMatch(audit.text, /jane\.doe|leak@|%40|eyJ/);
     });
 
+    it('signing keys: an exchange whose session is stored after a revoke with endSessions is refused, and the session ended', async () => {
+      const slug = 'race-revoke';
+      const race = await f.addTenant(slug);
+      const headers = { origin: ORIGIN, 'x-aforo-tenant': slug, 'x-aforo-embed-key': race.embedKey };
+      const exchange = async (externalId: string) => f.call('POST', '/v1/embed/auth/bridge', {
+        body: { bridgeToken: await f.token({ external_customer_id: externalId }, { kid: race.kid }, race.secret) }, headers,
+      });
+      assert.equal((await exchange('returning')).status, 200);
+      // Both exchanges verify the key, then wait at their session write until the revoke has ended the key's sessions:
+      // the returning customer's through startSession, the first-sight customer's through createSession.
+      const storage = f.storage;
+      const original = { startSession: storage.startSession, createSession: storage.createSession };
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => { release = resolve; });
+      let waiting = 0;
+      let bothWaiting!: () => void;
+      const arrived = new Promise<void>((resolve) => { bothWaiting = resolve; });
+      const hold = async () => {
+        waiting += 1;
+        if (waiting === 2) bothWaiting();
+        await gate;
+      };
+      storage.startSession = async (input) => { await hold(); return original.startSession!.call(storage, input); };
+      storage.createSession = async (row) => { await hold(); return original.createSession.call(storage, row); };
+      try {
+        const pending = [exchange('returning'), exchange('first-sight')];
+        await arrived;
+        const revoked = await f.admin('POST', `/tenants/${slug}/signing-keys/${race.kid}/revoke`, { force: true, endSessions: true });
+        assert.equal(revoked.status, 200, revoked.text);
+        release();
+        for (const answer of await Promise.all(pending)) {
+          assert.equal(answer.status, 401, answer.text);
+          assert.equal(answer.body.error.code, 'signing_key_revoked');
+        }
+      } finally {
+        storage.startSession = original.startSession;
+        storage.createSession = original.createSession;
+      }
+      const audit = await f.admin('GET', `/tenants/${slug}/audit?type=session.created`);
+      const sids = (audit.body.events as Array<{ sid: string }>).map((e) => e.sid);
+      assert.equal(sids.length, 3, audit.text);
+      for (const sid of sids) assert.ok((await storage.getSession(sid))?.revokedAt, `session ${sid} outlived the revoke`);
+    });
+
+    it('bridge token: NUL, lone surrogates and prototype keys anywhere in its header or claims are bridge_token_invalid', async () => {
+      const hostile: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+        ['a header key with NUL', {}, { 'a\u0000': 1 }],
+        ['a header key that is a lone surrogate', {}, { '\ud800': 1 }],
+        ['a lone surrogate typ', {}, { typ: '\ud800' }],
+        ['a claim key with NUL', { 'x\u0000': 1 }, {}],
+        ['a claim key that is a lone surrogate', { '\udc00': 1 }, {}],
+        ['iss with NUL', { iss: 'x\u0000' }, {}],
+        ['sub with NUL beside external_customer_id', { sub: 'x\u0000' }, {}],
+        ['NUL deep in an unknown claim', { extra: { deep: ['ok', 'b\u0000'] } }, {}],
+        ['a constructor claim', { extra: { constructor: { prototype: 1 } } }, {}],
+      ];
+      for (const [label, claims, header] of hostile) {
+        const answer = await f.exchange(await f.token(claims, header));
+        assert.equal(answer.status, 401, `${label}: ${answer.text}`);
+        assert.equal(answer.body.error.code, 'bridge_token_invalid', label);
+      }
+      const clean = await f.exchange(await f.token({ iss: 'https://shop.example.com', extra: { deep: ['ok', 'ü 😀'] } }, { typ: 'JWT' }));
+      assert.equal(clean.status, 200, clean.text);
+    });
+
     it('body: a declared Content-Length over 16 KiB is 413 before the body is sent', async () => {
       const net = await import('node:net');
       const { hostname, port } = new URL(f.base);

@@ -113,7 +113,7 @@ describe('Embed Studio: session, cookie and CSRF', () => {
 
   test('an https issuer makes the cookie Secure', async () => {
     const bridge = createBridge({ storage: memoryStorage(), mailer: memoryMailer(), issuer: 'https://portal.example.com/aforo', adminToken: STUDIO_ADMIN_TOKEN, studio: true });
-    const answer = await bridge.handle({ ...plain('/studio/session', 'POST'), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ adminToken: STUDIO_ADMIN_TOKEN }) });
+    const answer = await bridge.handle({ ...plain('/studio/session', 'POST'), headers: { 'content-type': 'application/json', origin: 'https://portal.example.com' }, body: JSON.stringify({ adminToken: STUDIO_ADMIN_TOKEN }) });
     assert.equal(answer?.status, 201);
     assert.match(answer?.headers['set-cookie'] ?? '', /; Secure$/);
     await bridge.close();
@@ -130,6 +130,8 @@ describe('Embed Studio: session, cookie and CSRF', () => {
     }
     const crossSite = await call(world, 'POST', '/studio/api/v1/admin/tenants', { cookie: a.cookie, csrf: a.csrf, body, origin: 'https://evil.example' });
     assert.equal(crossSite.status, 401);
+    const noOrigin = await call(world, 'POST', '/studio/api/v1/admin/tenants', { cookie: a.cookie, csrf: a.csrf, body, origin: null, headers: { 'sec-fetch-site': 'cross-site' } });
+    assert.equal(noOrigin.status, 401);
     const list = await call(world, 'GET', '/studio/api/v1/admin/tenants', { cookie: a.cookie });
     assert.equal(list.body.tenants.some((t: { slug: string }) => t.slug === 'csrf-probe'), false);
     const made = await call(world, 'POST', '/studio/api/v1/admin/tenants', { cookie: a.cookie, csrf: a.csrf, body });

@@ -167,7 +167,7 @@ function cookieOf(request: PlainRequest): string | undefined {
 
 /**
  * Answers a studio path, or null when it is not one. Only called when the studio is on and an admin token is set.
- * A state-changing call from another origin is refused before its CSRF token is even looked at.
+ * A state-changing call from another origin, or with no Origin, is refused before its CSRF token is even looked at.
  */
 export async function studioRoute(engine: Engine, api: BridgeApi, request: PlainRequest): Promise<PlainResponse | null> {
   const method = request.method === 'HEAD' ? 'GET' : request.method;
@@ -181,8 +181,8 @@ export async function studioRoute(engine: Engine, api: BridgeApi, request: Plain
     const caller: Caller = { ip: clientIp(request.ip, request.headers['x-forwarded-for'], engine.config.trustProxy), userAgent: request.headers['user-agent'] ?? null };
     const sessions = studioSessionsOf(engine);
     const cookie = cookieOf(request);
-    const origin = request.headers.origin;
-    if (method !== 'GET' && origin !== undefined && origin !== engine.config.issuerOrigin) {
+    // Browsers send Origin with every POST, the studio page's own included: a call without one came from no page.
+    if (method !== 'GET' && request.headers.origin !== engine.config.issuerOrigin) {
       return errorResponse(new BridgeError('unauthorized', 'studio calls come from the studio page only'));
     }
     let session: StudioSession | null = null;
