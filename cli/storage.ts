@@ -33,7 +33,7 @@ interface SqliteModule {
   sqliteStorage(options: { path: string }): Storage;
 }
 interface PostgresModule {
-  postgresStorage(options: { url: string }): Storage;
+  postgresStorage(options: { url: string; schema?: string }): Storage;
 }
 
 // The SQL backends load on demand: memory needs neither ORM, and a build without one still runs the rest.
@@ -64,6 +64,29 @@ export function sqlitePath(spec: string): string | null {
   return path;
 }
 
+/**
+ * `postgres://…?schema=NAME`, the CLI's way to give `postgresStorage` its `schema`: the URL without that parameter
+ * (the others, e.g. `sslmode`, stay as written) and the schema, if one was named.
+ */
+export function postgresTarget(spec: string): { url: string; schema?: string } {
+  const query = spec.indexOf('?');
+  if (query < 0) return { url: spec };
+  const params = spec.slice(query + 1).split('&');
+  const named = params.filter((param) => param.startsWith('schema='));
+  if (named.length === 0) return { url: spec };
+  let schema = '';
+  try {
+    schema = decodeURIComponent(named[0].slice('schema='.length));
+  } catch {
+    // Refused below as not an identifier.
+  }
+  if (named.length > 1 || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+    throw new UsageError('--storage postgres://…?schema= takes one plain identifier (letters, digits, underscore)');
+  }
+  const kept = params.filter((param) => !param.startsWith('schema='));
+  return { url: kept.length > 0 ? `${spec.slice(0, query)}?${kept.join('&')}` : spec.slice(0, query), schema };
+}
+
 /** The storage module path without its extension; tsx resolves `.js` to the `.ts` source, a build has the `.js`. */
 const SQLITE_MODULE = '../storage/sqlite.js';
 const POSTGRES_MODULE = '../storage/postgres.js';
@@ -78,7 +101,7 @@ export async function openStorage(spec: string): Promise<Storage> {
   }
   if (/^postgres(ql)?:\/\//.test(spec)) {
     const mod = await optionalModule<PostgresModule>(POSTGRES_MODULE, 'Postgres', '@mikro-orm/postgresql');
-    return mod.postgresStorage({ url: spec });
+    return mod.postgresStorage(postgresTarget(spec));
   }
   throw new UsageError(`--storage must be memory, sqlite:FILE or postgres://…, not ${JSON.stringify(describeStorage(spec))}`);
 }

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../cli/main.js';
+import { postgresTarget } from '../cli/storage.js';
+import { POSTGRES_URL, postgresUnavailable, skipOrFail, withPostgres } from './helpers/postgres.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin', 'aforo-bridge.mjs');
@@ -394,4 +396,29 @@ test('storage errors: an unknown scheme is a usage error, a memory run says noth
   assert.equal(memory.code, 0, memory.stderr);
   assert.match(memory.stderr, /memory storage keeps nothing/);
   await fails(['tenants', 'show', 'acme', '--master-key', 'c2hvcnQ='], 2, /--master-key must be base64 of exactly 32 bytes/);
+});
+
+test('storage: postgres://…?schema=NAME keeps every table in that schema, created when missing; a bad name is a usage error', async (t) => {
+  const unavailable = await postgresUnavailable();
+  if (unavailable) return skipOrFail(t, unavailable);
+  const schema = `aforo_cli_${randomBytes(5).toString('hex')}`;
+  const storage = `${POSTGRES_URL}?schema=${schema}`;
+  try {
+    const made = await cli(['tenants', 'create', 'schema-co', '--name', 'Schema Co', '--storage', storage]);
+    assert.equal(made.code, 0, made.stderr);
+    const listed = await json<{ tenants: Array<{ slug: string }> }>(['tenants', 'list', '--storage', storage]);
+    assert.deepEqual(listed.tenants.map((tenant) => tenant.slug), ['schema-co']);
+    const tables = await withPostgres((db) => db.raw(`select table_schema from information_schema.tables where table_name = 'tenants' and table_schema = ?`, [schema]));
+    assert.equal((tables as { rows: unknown[] }).rows.length, 1, 'the tenants table is in the named schema');
+    const elsewhere = await json<{ tenants: Array<{ slug: string }> }>(['tenants', 'list', '--storage', `${POSTGRES_URL}?schema=${schema}_other`]);
+    assert.equal(elsewhere.tenants.length, 0);
+    await withPostgres((db) => db.raw(`drop schema if exists "${schema}_other" cascade`));
+  } finally {
+    await withPostgres((db) => db.raw(`drop schema if exists "${schema}" cascade`));
+  }
+  for (const bad of ['a-b', '1abc', '', 'x%ZZ']) {
+    await fails(['tenants', 'list', '--storage', `${POSTGRES_URL}?schema=${bad}`], 2, /schema= takes one plain identifier/);
+  }
+  assert.deepEqual(postgresTarget('postgres://u@h/db?sslmode=disable&schema=s1&options=-c%20x'), { url: 'postgres://u@h/db?sslmode=disable&options=-c%20x', schema: 's1' });
+  assert.deepEqual(postgresTarget('postgres://u@h/db'), { url: 'postgres://u@h/db' });
 });
