@@ -134,9 +134,12 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
     assert.ok(html.includes('data-aforo-tenant-slug="acme"') && html.includes(`data-aforo-embed-key="${embedKey}"`) && html.includes(`${world.base}/v1/embed/loader.js`));
     const nodeCode = (await page.locator('#snippet-mint').textContent()) ?? '';
     assert.ok(nodeCode.includes(first.kid) && !nodeCode.includes(first.secret));
+    let pythonCode = '';
     for (const lang of ['python', 'go']) {
       await page.selectOption('#snippet-lang', lang);
-      assert.ok(((await page.locator('#snippet-mint').textContent()) ?? '').includes(first.kid), lang);
+      const code = (await page.locator('#snippet-mint').textContent()) ?? '';
+      assert.ok(code.includes(first.kid) && code.includes('AFORO_SECRET'), lang);
+      if (lang === 'python') pythonCode = code;
     }
     for (const mode of ['magic-link', 'anonymous']) {
       await page.selectOption('#snippet-mode', mode);
@@ -149,11 +152,19 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'mint-node.mjs'), nodeCode);
     const run = spawnSync(process.execPath, [join(dir, 'mint-node.mjs')], {
-      env: cleanEnv({ AFORO_SIGNING_SECRET: copied, AFORO_EXTERNAL_CUSTOMER_ID: 'cust-ana', AFORO_EMAIL: 'ana@acme.test' }), encoding: 'utf8', timeout: 60_000,
+      env: cleanEnv({ AFORO_SECRET: copied, AFORO_EXTERNAL_CUSTOMER_ID: 'cust-ana', AFORO_EMAIL: 'ana@acme.test' }), encoding: 'utf8', timeout: 60_000,
     });
     assert.equal(run.status, 0, run.stderr);
     const bridgeToken = run.stdout.trim();
     spentToken = bridgeToken;
+    // The Python snippet, run as it is pasted, prints a token the exchange takes too (a second session of this key).
+    writeFileSync(join(dir, 'mint.py'), pythonCode);
+    const python = spawnSync(process.env.AFORO_TEST_PYTHON ?? '/usr/bin/python3', [join(dir, 'mint.py')], {
+      env: cleanEnv({ AFORO_SECRET: copied, AFORO_EXTERNAL_CUSTOMER_ID: 'cust-py' }), encoding: 'utf8', timeout: 60_000,
+    });
+    assert.equal(python.status, 0, python.stderr);
+    const fromPython = await call(world, 'POST', '/v1/embed/auth/bridge', { body: { bridgeToken: python.stdout.trim() }, headers: { 'x-aforo-tenant': 'acme', 'x-aforo-embed-key': embedKey } });
+    assert.equal(fromPython.status, 200, JSON.stringify(fromPython.body));
     const exchanged = await call(world, 'POST', '/v1/embed/auth/bridge', { body: { bridgeToken }, headers: { 'x-aforo-tenant': 'acme', 'x-aforo-embed-key': embedKey } });
     assert.equal(exchanged.status, 200, JSON.stringify(exchanged.body));
     const sessionJwt: string = exchanged.body.sessionJwt;
@@ -176,7 +187,7 @@ describe('Embed Studio in Chromium: a new tenant from sign-in to key rotation', 
     await page.click(`tr:has(code.kid:text-is("${first.kid}")) button.revoke`);
     await page.check('#end-sessions');
     await page.click('#confirm-revoke');
-    await notice().filter({ hasText: `${first.kid} revoked; 1 session(s) ended.` }).waitFor();
+    await notice().filter({ hasText: `${first.kid} revoked; 2 session(s) ended.` }).waitFor();
     const refused = await call(world, 'POST', '/v1/embed/auth/refresh', { body: {}, headers: { authorization: `Bearer ${sessionJwt}`, 'x-aforo-tenant': 'acme', 'x-aforo-embed-key': embedKey } });
     assert.equal(refused.status, 401);
 

@@ -12,7 +12,7 @@ function embed(mode: Mode, slug: string, key: string): string {
   const widget = mode === 'anonymous' ? 'pricing-card' : 'invoice-list';
   const auth = mode === 'bridge' ? '\n     data-aforo-bridge-token="<%= bridgeToken %>"' : mode === 'magic-link' ? '\n     data-aforo-magic-link="true"' : '';
   const note = mode === 'bridge' ? '<!-- Render a fresh bridge token into the page for the signed-in customer (see the mint code). -->\n' : '';
-  return `${note}<script src="${engine}/v1/embed/loader.js" async></script>
+  return `${note}<script src="${engine}/v1/embed/loader.js" defer></script>
 <div data-aforo-widget="${widget}"
      data-aforo-tenant-slug="${slug}"
      data-aforo-embed-key="${key}"${auth}></div>`;
@@ -25,7 +25,7 @@ function node(key: SigningKey): string {
   return `// npm install jose — mint one token per page view, right before rendering it.
 ${imports}
 
-const key = ${symmetric ? 'new TextEncoder().encode(process.env.AFORO_SIGNING_SECRET)' : `await importPKCS8(process.env.AFORO_PRIVATE_KEY_PEM, '${key.alg}')`};
+const key = ${symmetric ? 'new TextEncoder().encode(process.env.AFORO_SECRET)' : `await importPKCS8(process.env.AFORO_PRIVATE_KEY_PEM, '${key.alg}')`};
 
 export function mintBridgeToken(customer) {
   return new SignJWT({ external_customer_id: customer.id, email: customer.email, name: customer.name })
@@ -47,7 +47,7 @@ function python(key: SigningKey): string {
 import os, time, uuid
 import jwt
 
-KEY = os.environ["${symmetric ? 'AFORO_SIGNING_SECRET' : 'AFORO_PRIVATE_KEY_PEM'}"]
+KEY = os.environ["${symmetric ? 'AFORO_SECRET' : 'AFORO_PRIVATE_KEY_PEM'}"]
 
 def mint_bridge_token(customer_id, email=None, name=None):
     now = int(time.time())
@@ -56,6 +56,9 @@ def mint_bridge_token(customer_id, email=None, name=None):
     if email: claims["email"] = email
     if name: claims["name"] = name
     return jwt.encode(claims, KEY, algorithm="${key.alg}", headers={"kid": "${key.kid}"})
+
+if __name__ == "__main__":
+    print(mint_bridge_token(os.environ.get("AFORO_EXTERNAL_CUSTOMER_ID", "cust-42"), os.environ.get("AFORO_EMAIL")))
 `;
 }
 
@@ -63,7 +66,7 @@ function go(key: SigningKey): string {
   const method = { HS256: 'SigningMethodHS256', RS256: 'SigningMethodRS256', ES256: 'SigningMethodES256', EdDSA: 'SigningMethodEdDSA' }[key.alg];
   const parse = { HS256: '', RS256: 'jwt.ParseRSAPrivateKeyFromPEM', ES256: 'jwt.ParseECPrivateKeyFromPEM', EdDSA: 'jwt.ParseEdPrivateKeyFromPEM' }[key.alg];
   const keyLine = key.alg === 'HS256'
-    ? '\tkey := []byte(os.Getenv("AFORO_SIGNING_SECRET"))'
+    ? '\tkey := []byte(os.Getenv("AFORO_SECRET"))'
     : `\tkey, err := ${parse}([]byte(os.Getenv("AFORO_PRIVATE_KEY_PEM")))\n\tif err != nil {\n\t\treturn "", err\n\t}`;
   return `// go get github.com/golang-jwt/jwt/v5 github.com/google/uuid
 package bridge
@@ -134,7 +137,7 @@ export const snippetsPage: Page = {
       }
       const code = lang.value === 'python' ? python(signing) : lang.value === 'go' ? go(signing) : node(signing);
       append(out, h('h2', {}, 'Mint code'),
-        h('p', { class: 'muted' }, `Reads the ${signing.alg === 'HS256' ? 'secret from AFORO_SIGNING_SECRET' : 'private key from AFORO_PRIVATE_KEY_PEM'}; the studio never shows it again.`),
+        h('p', { class: 'muted' }, `Reads the ${signing.alg === 'HS256' ? 'secret from AFORO_SECRET' : 'private key from AFORO_PRIVATE_KEY_PEM'}; the studio never shows it again.`),
         codeBlock('snippet-mint', code));
     };
     for (const control of [mode, key, kid, lang]) control.addEventListener('change', draw);
