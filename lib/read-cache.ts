@@ -134,7 +134,7 @@ export class ReadCache {
       pending = new Promise((resolve, reject) => {
         setImmediate(() => {
           this.turnReads.delete(name);
-          this.storage.getSigningKey(tenant, kid).then(resolve, reject);
+          Promise.resolve().then(() => this.storage.getSigningKey(tenant, kid)).then(resolve, reject);
         });
       });
       this.turnReads.set(name, pending);
