@@ -20,6 +20,19 @@ export function maskEmail(email: string): string {
   return `${email[0]}***${email.slice(at).toLowerCase()}`;
 }
 
+const MAYBE_SECRET = /@|eyJ/;
+
+/**
+ * A user agent as the audit trail keeps it: at most 512 characters, with anything shaped like an email address or a
+ * JWT masked. The header is the caller's own text, but the trail holds no token and no plain email, whoever sent it.
+ */
+export function auditUserAgent(userAgent: string | null | undefined): string | null {
+  if (userAgent === undefined || userAgent === null) return null;
+  const bounded = userAgent.slice(0, 512);
+  if (!MAYBE_SECRET.test(bounded)) return bounded;
+  return bounded.replace(/eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)*/g, '[jwt]').replace(/[^\s@;()]+@[^\s@;()]+/g, '[email]');
+}
+
 /**
  * Records security-relevant events in the storage's audit trail and tells the host's listeners.
  * Neither may fail or slow down the request that caused the event: failures are logged, listeners run after.
@@ -73,7 +86,7 @@ export class Auditor {
       type,
       at,
       ip: caller.ip ?? null,
-      userAgent: caller.userAgent?.slice(0, 512) ?? null,
+      userAgent: auditUserAgent(caller.userAgent),
       data,
     };
   }

@@ -319,6 +319,19 @@ function findings(name: string, makeStorage: () => Promise<Storage>): void {
       assert.equal(clean.status, 200, clean.text);
     });
 
+    it('audit: a user agent holding a JWT or an email is kept masked and at most 512 characters long', async () => {
+      const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+      const userAgent = `Mozilla/5.0 (X11) ${jwt} ua-leak@victim.example.com ${'x'.repeat(4000)}`;
+      const refused = await f.exchange('not.a.token', { 'user-agent': userAgent });
+      assert.equal(refused.status, 401, refused.text);
+      const audit = await f.admin('GET', `/tenants/${f.tenant}/audit?type=bridge.refused`);
+      const kept = (audit.body.events as Array<{ userAgent: string | null }>).map((e) => e.userAgent ?? '').find((ua) => ua.startsWith('Mozilla/5.0 (X11)'));
+      assert.ok(kept, audit.text.slice(0, 300));
+      assert.ok(kept.length <= 512, String(kept.length));
+      assert.equal(kept.startsWith('Mozilla/5.0 (X11) [jwt] [email] xxx'), true, kept.slice(0, 80));
+      assert.doesNotMatch(audit.text, /eyJ|ua-leak|victim\.example/);
+    });
+
     it('body: a declared Content-Length over 16 KiB is 413 before the body is sent', async () => {
       const net = await import('node:net');
       const { hostname, port } = new URL(f.base);
