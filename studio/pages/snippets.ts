@@ -62,36 +62,110 @@ if __name__ == "__main__":
 `;
 }
 
-function go(key: SigningKey): string {
-  const method = { HS256: 'SigningMethodHS256', RS256: 'SigningMethodRS256', ES256: 'SigningMethodES256', EdDSA: 'SigningMethodEdDSA' }[key.alg];
-  const parse = { HS256: '', RS256: 'jwt.ParseRSAPrivateKeyFromPEM', ES256: 'jwt.ParseECPrivateKeyFromPEM', EdDSA: 'jwt.ParseEdPrivateKeyFromPEM' }[key.alg];
-  const keyLine = key.alg === 'HS256'
-    ? '\tkey := []byte(os.Getenv("AFORO_SECRET"))'
-    : `\tkey, err := ${parse}([]byte(os.Getenv("AFORO_PRIVATE_KEY_PEM")))\n\tif err != nil {\n\t\treturn "", err\n\t}`;
-  return `// go get github.com/golang-jwt/jwt/v5 github.com/google/uuid
-package bridge
+// The Go snippet's signing step per algorithm, with the standard-library packages it needs beyond the common ones.
+const GO_SIGNERS: Record<SigningKey['alg'], { imports: string[]; body: string }> = {
+  HS256: {
+    imports: ['crypto/hmac', 'crypto/sha256'],
+    body: `\tmac := hmac.New(sha256.New, []byte(os.Getenv("AFORO_SECRET")))
+\tmac.Write(input)
+\treturn mac.Sum(nil), nil`,
+  },
+  RS256: {
+    imports: ['crypto', 'crypto/rsa', 'crypto/sha256', 'crypto/x509', 'encoding/pem', 'errors'],
+    body: `\tkey, ok := privateKey().(*rsa.PrivateKey)
+\tif !ok {
+\t\treturn nil, errors.New("AFORO_PRIVATE_KEY_PEM must hold a PKCS#8 RSA private key")
+\t}
+\tdigest := sha256.Sum256(input)
+\treturn rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])`,
+  },
+  ES256: {
+    imports: ['crypto/ecdsa', 'crypto/sha256', 'crypto/x509', 'encoding/pem', 'errors'],
+    body: `\tkey, ok := privateKey().(*ecdsa.PrivateKey)
+\tif !ok {
+\t\treturn nil, errors.New("AFORO_PRIVATE_KEY_PEM must hold a PKCS#8 P-256 private key")
+\t}
+\tdigest := sha256.Sum256(input)
+\tr, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+\tif err != nil {
+\t\treturn nil, err
+\t}
+\tsignature := make([]byte, 64) // JWS wants r and s as two 32-byte halves
+\tr.FillBytes(signature[:32])
+\ts.FillBytes(signature[32:])
+\treturn signature, nil`,
+  },
+  EdDSA: {
+    imports: ['crypto/ed25519', 'crypto/x509', 'encoding/pem', 'errors'],
+    body: `\tkey, ok := privateKey().(ed25519.PrivateKey)
+\tif !ok {
+\t\treturn nil, errors.New("AFORO_PRIVATE_KEY_PEM must hold a PKCS#8 Ed25519 private key")
+\t}
+\treturn ed25519.Sign(key, input), nil`,
+  },
+};
+
+/** The Go mint program for `key` (exported for its test, which builds and runs it for every algorithm). */
+export function go(key: SigningKey): string {
+  const signer = GO_SIGNERS[key.alg];
+  const imports = [...new Set(['crypto/rand', 'encoding/base64', 'encoding/json', 'fmt', 'os', 'time', ...signer.imports])].sort();
+  const readKey = key.alg === 'HS256' ? '' : `
+// The PKCS#8 PEM in AFORO_PRIVATE_KEY_PEM, or nil.
+func privateKey() any {
+\tblock, _ := pem.Decode([]byte(os.Getenv("AFORO_PRIVATE_KEY_PEM")))
+\tif block == nil {
+\t\treturn nil
+\t}
+\tkey, _ := x509.ParsePKCS8PrivateKey(block.Bytes)
+\treturn key
+}
+`;
+  return `// Standard library only: \`go run mint.go\` prints one bridge token. Mint one per page view, right before rendering it.
+package main
 
 import (
-\t"os"
-\t"time"
-
-\t"github.com/golang-jwt/jwt/v5"
-\t"github.com/google/uuid"
+${imports.map((name) => `\t"${name}"`).join('\n')}
 )
 
+func sign(input []byte) ([]byte, error) {
+${signer.body}
+}
+${readKey}
 func MintBridgeToken(customerID, email string) (string, error) {
-${keyLine}
-\tnow := time.Now()
-\ttoken := jwt.NewWithClaims(jwt.${method}, jwt.MapClaims{
-\t\t"external_customer_id": customerID,
-\t\t"email":                email,
-\t\t"iat":                  now.Unix(),
-\t\t"exp":                  now.Add(5 * time.Minute).Unix(),
-\t\t"jti":                  uuid.NewString(),
-\t\t"aud":                  "aforo-bridge",
-\t})
-\ttoken.Header["kid"] = "${key.kid}"
-\treturn token.SignedString(key)
+\tnow := time.Now().Unix()
+\tjti := make([]byte, 16)
+\tif _, err := rand.Read(jti); err != nil {
+\t\treturn "", err
+\t}
+\tclaims := map[string]any{"external_customer_id": customerID, "iat": now, "exp": now + 300,
+\t\t"jti": base64.RawURLEncoding.EncodeToString(jti), "aud": "aforo-bridge"}
+\tif email != "" {
+\t\tclaims["email"] = email
+\t}
+\theader, _ := json.Marshal(map[string]string{"alg": "${key.alg}", "kid": "${key.kid}", "typ": "JWT"})
+\tpayload, err := json.Marshal(claims)
+\tif err != nil {
+\t\treturn "", err
+\t}
+\tinput := base64.RawURLEncoding.EncodeToString(header) + "." + base64.RawURLEncoding.EncodeToString(payload)
+\tsignature, err := sign([]byte(input))
+\tif err != nil {
+\t\treturn "", err
+\t}
+\treturn input + "." + base64.RawURLEncoding.EncodeToString(signature), nil
+}
+
+func main() {
+\tcustomer := os.Getenv("AFORO_EXTERNAL_CUSTOMER_ID")
+\tif customer == "" {
+\t\tcustomer = "cust-42"
+\t}
+\ttoken, err := MintBridgeToken(customer, os.Getenv("AFORO_EMAIL"))
+\tif err != nil {
+\t\tfmt.Fprintln(os.Stderr, err)
+\t\tos.Exit(1)
+\t}
+\tfmt.Println(token)
 }
 `;
 }

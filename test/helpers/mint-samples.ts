@@ -65,7 +65,8 @@ function sampleEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return clean;
 }
 
-function goEnv(): NodeJS.ProcessEnv {
+/** Go with no network, no toolchain download and a build cache under the temp dir. */
+export function goEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     // Fixed directories under the temp dir keep the build cache between runs without writing to HOME.
