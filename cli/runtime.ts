@@ -109,7 +109,10 @@ export async function readyBridge(bridge: Bridge): Promise<void> {
     await bridge.ready();
   } catch (error) {
     await bridge.close().catch(() => undefined);
-    throw new StorageUnavailable(`the engine could not start: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // The one start failure a CLI user fixes with an option: the database was sealed by a server with a master key.
+    const hint = /no masterKey is configured/.test(message) ? '; give the master key the server uses (--master-key-file or AFORO_MASTER_KEY)' : '';
+    throw new StorageUnavailable(`the engine could not start: ${message}${hint}`);
   }
 }
 
@@ -119,6 +122,11 @@ const NO_MAIL: Mailer = {
     throw new Error('the CLI does not send mail');
   },
 };
+
+/** `readyBridge` reports a failed start as the command's error: the engine's own log line of it would repeat it. */
+function startReportedOnce(logger: Logger): Logger {
+  return { ...logger, error: (obj, msg) => (msg === 'engine start failed' ? undefined : logger.error(obj, msg)) };
+}
 
 /** Runs `work` against an in-process engine on the configured storage, then closes everything. */
 export async function withAdmin(
@@ -135,7 +143,7 @@ export async function withAdmin(
     mailer: NO_MAIL,
     // The issuer only names the engine in session JWTs; admin commands issue none.
     issuer: 'http://localhost/aforo',
-    logger: cliLogger(io, [spec, masterKey]),
+    logger: startReportedOnce(cliLogger(io, [spec, masterKey])),
     ...(masterKey ? { masterKey } : {}),
   };
   const bridge = createBridge(options);

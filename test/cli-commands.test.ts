@@ -422,3 +422,11 @@ test('storage: postgres://…?schema=NAME keeps every table in that schema, crea
   assert.deepEqual(postgresTarget('postgres://u@h/db?sslmode=disable&schema=s1&options=-c%20x'), { url: 'postgres://u@h/db?sslmode=disable&options=-c%20x', schema: 's1' });
   assert.deepEqual(postgresTarget('postgres://u@h/db'), { url: 'postgres://u@h/db' });
 });
+
+test('a database sealed with a master key, opened without one: exit 1 and the error says which option gives it', async () => {
+  const run = await spawnCli(['tenants', 'list'], { AFORO_STORAGE: `sqlite:${DB}` }).done;
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /no masterKey is configured; give the master key the server uses \(--master-key-file or AFORO_MASTER_KEY\)/);
+  assert.equal(run.stderr.includes(MASTER_KEY), false);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+});
