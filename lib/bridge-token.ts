@@ -3,7 +3,7 @@ import { BridgeError } from './errors.js';
 import type { KeyMaterialCache } from './signing-keys.js';
 import type { Storage } from './storage.js';
 import type { SigningKey } from './types.js';
-import { canonicalEmail, isCleanString, jsonProblem } from './validate.js';
+import { canonicalEmail, jsonProblem } from './validate.js';
 
 /** Tokens above this many bytes are refused before any parsing (SPEC section 3). */
 export const MAX_BRIDGE_TOKEN_BYTES = 8 * 1024;
@@ -42,10 +42,10 @@ export async function verifyBridgeToken(
   } catch {
     throw invalidToken();
   }
-  // Every header and claim is held to the edge's text rules (SPEC section 5), not only those the engine uses: a kid
-  // reaches storage before any signature check.
+  // Every header and claim is held to the edge's text rules (SPEC section 5), not only those the engine uses, so the
+  // checks below need only types and lengths; a kid reaches storage before any signature check.
   if (jsonProblem(header, MAX_TOKEN_DEPTH)) throw invalidToken('the bridge token header holds malformed text or a key that is not allowed');
-  if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128 || !isCleanString(header.kid)) {
+  if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 128) {
     throw invalidToken('the bridge token header needs a kid');
   }
   if (typeof header.alg !== 'string') throw invalidToken();
@@ -74,19 +74,19 @@ export async function verifyBridgeToken(
   if (typeof iat !== 'number' || typeof exp !== 'number' || !Number.isFinite(iat) || !Number.isFinite(exp)) throw invalidToken();
   if (exp - iat > input.maxLifetime || exp <= iat) throw invalidToken(`the bridge token lifetime must be at most ${input.maxLifetime} s`);
   if (iat > nowSeconds + leeway) throw invalidToken('the bridge token was issued in the future');
-  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128 || !isCleanString(jti)) throw invalidToken('jti must be a string of 1-128 characters');
+  if (typeof jti !== 'string' || jti.length === 0 || jti.length > 128) throw invalidToken('jti must be a string of 1-128 characters');
   if (aud !== undefined && aud !== BRIDGE_AUDIENCE && !(Array.isArray(aud) && aud.length === 1 && aud[0] === BRIDGE_AUDIENCE)) {
     throw invalidToken('aud must be aforo-bridge');
   }
   // `sub` stands in only when the claim is absent: a present claim of the wrong type (null too) is refused.
   const externalId = payload.external_customer_id !== undefined ? payload.external_customer_id : payload.sub;
-  if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > 255 || !isCleanString(externalId)) {
+  if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > 255) {
     throw invalidToken('external_customer_id must be a string of 1-255 characters');
   }
   const { name } = payload;
   const email = payload.email === undefined ? undefined : canonicalEmail(payload.email);
   if (email === null) throw invalidToken('email is malformed');
-  if (name !== undefined && (typeof name !== 'string' || name.length > 255 || !isCleanString(name))) throw invalidToken('name must be a string of at most 255 characters');
+  if (name !== undefined && (typeof name !== 'string' || name.length > 255)) throw invalidToken('name must be a string of at most 255 characters');
   return {
     key,
     externalId,
