@@ -237,6 +237,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     socket.destroy();
   });
 
+  // Node answers an Expect other than 100-continue with a bare 417 of its own; this one is the same status in the
+  // error envelope. The request is not handed on: a client that expects what the server cannot give sends no body.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only Expect: 100-continue is supported' } });
+    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.end(body);
+  });
+
   let port: number;
   try {
     port = await listen(server, options.port ?? 8787, host);

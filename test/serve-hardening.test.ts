@@ -146,6 +146,15 @@ test('serve: a full flow plus hostile raw requests leave no token, JWT, email or
     // The envelope, and nothing of the request in it.
     const envelope = badHeader.answer.slice(badHeader.answer.indexOf('\r\n\r\n') + 4);
     assert.deepEqual(JSON.parse(envelope), { error: { code: 'invalid_request', message: 'the request is not well-formed HTTP' } });
+    // An Expect the server cannot meet: 417 in the envelope (Node's own answer has no body), nothing handled.
+    const expect = await rawExchange(served.port, [
+      'POST /aforo/v1/embed/auth/bridge HTTP/1.1', 'Host: 127.0.0.1', `Expect: ${bridgeToken}`, 'Content-Type: application/json',
+      'Content-Length: 2', '', '{}',
+    ].join('\r\n'));
+    assert.match(expect.answer, /^HTTP\/1\.1 417 /);
+    assert.deepEqual(JSON.parse(expect.answer.slice(expect.answer.indexOf('\r\n\r\n') + 4)), {
+      error: { code: 'invalid_request', message: 'only Expect: 100-continue is supported' },
+    });
     // Still serving after all of it.
     assert.equal((await call(served, 'GET', '/healthz')).status, 200);
   } finally {

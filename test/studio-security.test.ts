@@ -32,6 +32,13 @@ describe('Embed Studio: where it is served', () => {
       const page = await call(on, 'GET', '/studio');
       assert.equal(page.status, 200);
       assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      // With a trailing slash the page's relative asset URLs would miss: the address is sent to the page's own.
+      const slashed = await fetch(`${on.base}/studio/`, { redirect: 'manual' });
+      assert.equal(slashed.status, 308);
+      assert.equal(new URL(slashed.headers.get('location') ?? '', `${on.base}/`).pathname, new URL(`${on.base}/studio`).pathname);
+      assert.equal(slashed.headers.get('content-security-policy'), STUDIO_CSP);
+      assert.equal((await fetch(`${on.base}/studio/`, { method: 'POST', redirect: 'manual' })).status, 404);
+      assert.equal((await fetch(`${off.base}/studio/`, { redirect: 'manual' })).status, 404);
       assert.equal((await call(off, 'GET', '/studio')).status, 404);
       assert.equal((await call(tokenless, 'GET', '/studio')).status, 404);
       assert.equal((await call(tokenless, 'POST', '/studio/session', { body: { adminToken: 'x'.repeat(20) } })).status, 404);

@@ -133,7 +133,7 @@ async function admin({ engine, api, request }: StudioInput): Promise<PlainRespon
 
 /** The studio's routes. The admin entries are printed from the admin route table, one per admin route. */
 export const STUDIO_ROUTES: readonly StudioRoute[] = [
-  { method: 'GET', path: '/studio', summary: 'Embed Studio page', auth: 'none', answer: { status: 200, mediaType: 'text/html' }, handler: page },
+  { method: 'GET', path: '/studio', summary: 'Embed Studio page (`/studio/` redirects here with 308)', auth: 'none', answer: { status: 200, mediaType: 'text/html' }, handler: page },
   { method: 'GET', path: '/studio/assets/:file', summary: 'Embed Studio script and style sheet (content-hashed)', auth: 'none',
     answer: { status: 200, mediaType: 'application/javascript' }, handler: file },
   { method: 'POST', path: '/studio/session', summary: 'sign in with the admin token; sets the studio cookie', auth: 'none', body: SignInBody,
@@ -171,6 +171,10 @@ function cookieOf(request: PlainRequest): string | undefined {
  */
 export async function studioRoute(engine: Engine, api: BridgeApi, request: PlainRequest): Promise<PlainResponse | null> {
   const method = request.method === 'HEAD' ? 'GET' : request.method;
+  // The page's asset URLs are relative to `{prefix}/studio`: the address with a trailing slash is sent there.
+  if (request.path === '/studio/' && method === 'GET') {
+    return { status: 308, headers: { location: `${engine.config.issuerPath}/studio`, 'cache-control': 'no-store', ...SECURITY_HEADERS }, body: null };
+  }
   const matches = MATCHERS.filter(([, pattern]) => pattern.test(request.path));
   if (matches.length === 0) return null;
   const answer = async (): Promise<PlainResponse> => {
