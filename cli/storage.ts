@@ -1,5 +1,7 @@
 import type { Storage } from '../lib/storage.js';
 import { memoryStorage } from '../storage/memory.js';
+// The peer-free module: storage/postgres.js would load the optional Postgres packages.
+import { POSTGRES_SCHEMA_NAME } from '../storage/sql/dialect.js';
 import { UsageError } from './command.js';
 
 /** Where the CLI and the standalone server keep their data when `--storage` is not given. */
@@ -80,7 +82,7 @@ export function postgresTarget(spec: string): { url: string; schema?: string } {
   } catch {
     // Refused below as not an identifier.
   }
-  if (named.length > 1 || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+  if (named.length > 1 || !POSTGRES_SCHEMA_NAME.test(schema)) {
     throw new UsageError('--storage postgres://…?schema= takes one plain identifier (letters, digits, underscore)');
   }
   const kept = params.filter((param) => !param.startsWith('schema='));

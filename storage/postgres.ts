@@ -1,6 +1,7 @@
 import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { postgresChangeFeed } from './sql/change-feed.js';
 import { pooledConnections } from './sql/connections.js';
+import { POSTGRES_SCHEMA_NAME } from './sql/dialect.js';
 import { nodePostgres, type PgPoolClient } from './sql/node-postgres.js';
 import type { SqlDatabase, SqlOrm } from './sql/database.js';
 import { maskUrl } from './sql/errors.js';
@@ -26,7 +27,6 @@ interface PgConnection {
   query(sql: string, callback: (error: Error | null) => void): unknown;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
@@ -44,7 +44,7 @@ export function postgresStorage(options: PostgresStorageOptions): SqlStorage {
     throw new TypeError('postgresStorage: url must be a postgres:// or postgresql:// URL');
   }
   const { schema } = options;
-  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+  if (schema !== undefined && !POSTGRES_SCHEMA_NAME.test(schema)) {
     throw new TypeError('postgresStorage: schema must be a plain identifier (letters, digits, underscore)');
   }
   const min = options.pool?.min ?? 0;
