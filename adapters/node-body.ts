@@ -33,11 +33,30 @@ export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Node hands header bytes over as Latin-1, one character per byte, so a header sent as UTF-8 arrives as other
+ * well-formed text and bytes that are no UTF-8 at all (a lone surrogate's, say) pass unnoticed. A value with
+ * bytes over 0x7F is read again as UTF-8; one that is not UTF-8 becomes a NUL, which the engine's edge refuses
+ * with 400 for the headers it reads (SPEC section 5), as a query value is treated.
+ */
+function headerText(value: string): string {
+  if (!NOT_ASCII.test(value)) return value;
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return '\u0000';
+  }
+}
+
 /** Lower-cased headers with repeated values joined, as the engine expects. */
 export function plainHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = headerText(Array.isArray(value) ? value.join(', ') : value);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { createBridge, type Bridge } from '../lib/bridge.js';
 import type { BridgeOptions, Logger } from '../lib/config.js';
 import { errorResponse, maskPath } from '../lib/edge.js';
 import { BridgeError, type ErrorCode } from '../lib/errors.js';
-import type { PlainResponse } from '../lib/http.js';
+import { MAX_BODY_BYTES, type PlainResponse } from '../lib/http.js';
 import type { Mailer } from '../lib/mailer.js';
 import type { Storage } from '../lib/storage.js';
 import { UsageError } from './command.js';
@@ -75,13 +75,21 @@ const MAX_HEADERS_TIMEOUT_MS = 10_000;
 export const NO_MASTER_KEY_WARNING =
   'no master key: HS256 signing secrets and the engine key are stored unencrypted; set AFORO_MASTER_KEY or --master-key-file';
 
-// The answer to a request Node could not parse or that took too long: its status, and the SPEC's envelope.
+// The answer to a request Node could not parse or that took too long: the SPEC's envelope, with the status the SPEC
+// gives its code (400 for invalid_request, where Node would say 431 or 408).
 const CLIENT_ERROR_ANSWERS: Record<string, { status: string; code: ErrorCode; message: string }> = {
-  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', code: 'invalid_request', message: 'the request headers are too large' },
+  HPE_HEADER_OVERFLOW: { status: '400 Bad Request', code: 'invalid_request', message: 'the request headers are too large' },
   HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: '413 Payload Too Large', code: 'payload_too_large', message: 'the chunk extensions are too large' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', code: 'invalid_request', message: 'the request did not arrive within the request timeout' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '400 Bad Request', code: 'invalid_request', message: 'the request did not arrive within the request timeout' },
 };
 const MALFORMED = { status: '400 Bad Request', code: 'invalid_request' as ErrorCode, message: 'the request is not well-formed HTTP' };
+
+/** An envelope answered by the server itself, before any handler; the connection ends with it. */
+function answerPlain(res: ServerResponse, status: number, error: { code: ErrorCode; message: string }): void {
+  const body = JSON.stringify({ error });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
 
 function clientErrorAnswer(code: string | undefined): string {
   const { status, ...error } = CLIENT_ERROR_ANSWERS[code ?? ''] ?? MALFORMED;
@@ -204,13 +212,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const inFlight = new Set<ServerResponse>();
   // The response a connection is working on, so a client error on it is answered only while nothing was sent.
   const current = new WeakMap<Duplex, ServerResponse>();
-  const server = createServer({
-    // A client that trickles its headers or body would otherwise hold a socket (and a slot) for as long as it likes.
-    requestTimeout: requestTimeoutMs,
-    headersTimeout: Math.min(requestTimeoutMs, MAX_HEADERS_TIMEOUT_MS),
-    // Node looks for overdue requests only this often; the default (30 s) would let a short timeout run long.
-    connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(requestTimeoutMs / 4))),
-  }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight.add(res);
     current.set(req.socket, res);
     res.once('close', () => {
@@ -220,9 +222,30 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
     if (closing) res.setHeader('connection', 'close');
+    // A body over the cap is never read (SPEC section 5), whoever answers (a path the engine does not serve, too).
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) res.setHeader('connection', 'close');
+    // HTTP/1.1 needs Host; Node's own refusal has no body, this one is the envelope.
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+      return answerPlain(res, 400, { code: 'invalid_request', message: 'an HTTP/1.1 request needs a Host header' });
+    }
     if (handler) return handler(req, res);
     res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'internal', message: 'starting' } }));
+  };
+  const server = createServer({
+    // A client that trickles its headers or body would otherwise hold a socket (and a slot) for as long as it likes.
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, MAX_HEADERS_TIMEOUT_MS),
+    // Node looks for overdue requests only this often; the default (30 s) would let a short timeout run long.
+    connectionsCheckingInterval: Math.max(250, Math.min(5_000, Math.floor(requestTimeoutMs / 4))),
+    // Checked in onRequest, so the refusal is the envelope.
+    requireHostHeader: false,
+  }, onRequest);
+  // Expect: 100-continue invites the body only when it may be read; a declared body over the cap gets its final
+  // answer (413 on the engine's routes) without the invitation.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers['content-length'] ?? 0) <= MAX_BODY_BYTES) res.writeContinue();
+    onRequest(req, res);
   });
 
   // Replaces Node's default answer to a request it cannot parse or that timed out, which is the same but has no
@@ -237,12 +260,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     socket.destroy();
   });
 
-  // Node answers an Expect other than 100-continue with a bare 417 of its own; this one is the same status in the
-  // error envelope. The request is not handed on: a client that expects what the server cannot give sends no body.
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
-    const body = JSON.stringify({ error: { code: 'invalid_request', message: 'only Expect: 100-continue is supported' } });
-    res.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
-    res.end(body);
+  // Node answers an Expect other than 100-continue with a bare 417 of its own; this one is the envelope, with the
+  // status of its code. The request is not handed on: a client that expects what the server cannot give sends no body.
+  server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => {
+    answerPlain(res, 400, { code: 'invalid_request', message: 'only Expect: 100-continue is supported' });
   });
 
   let port: number;

@@ -180,7 +180,9 @@ export function refuseAdminToken(engine: Engine, request: PlainRequest, caller: 
 /** Admin calls need the admin token (constant-time compared); a wrong one learns nothing but 401. */
 export async function adminRoute(engine: Engine, api: BridgeApi, request: PlainRequest): Promise<PlainResponse | null> {
   const path = request.path.slice('/v1/admin'.length);
-  const entry = MATCHERS.find(([route, pattern]) => route.method === request.method && pattern.test(path));
+  // HEAD is GET without the body (the HTTP server drops it), as on the widget API and the studio page.
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const entry = MATCHERS.find(([route, pattern]) => route.method === method && pattern.test(path));
   const known = entry ?? MATCHERS.find(([, pattern]) => pattern.test(path));
   if (!known) return null;
   const caller: Caller = {

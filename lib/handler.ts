@@ -3,7 +3,7 @@ import { clientIp } from './client-ip.js';
 import type { Engine } from './engine.js';
 import { BridgeError, loggableError } from './errors.js';
 import type { EmbedCall } from './embed-api.js';
-import type { AssetSource, PlainRequest, PlainResponse } from './http.js';
+import { MAX_BODY_BYTES, type AssetSource, type PlainRequest, type PlainResponse } from './http.js';
 import { checkRequestStrings, errorResponse, json, maskPath, readJsonBody } from './edge.js';
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
@@ -53,6 +53,13 @@ function decodeParams(raw: string[]): string[] {
       throw new BridgeError('invalid_request', 'the path has a malformed escape');
     }
   });
+}
+
+/** A request whose declared or delivered body is over the 16 KiB cap. */
+function overCap({ headers, body }: PlainRequest): boolean {
+  if (Number(headers['content-length'] ?? 0) > MAX_BODY_BYTES) return true;
+  if (Buffer.isBuffer(body)) return body.length > MAX_BODY_BYTES;
+  return typeof body === 'string' && body.length > MAX_BODY_BYTES / 3 && Buffer.byteLength(body) > MAX_BODY_BYTES;
 }
 
 /**
@@ -142,7 +149,10 @@ export function createHandler(
   }
 
   return async (request) => {
-    const response = await answer(request);
+    const found = await answer(request);
+    // A body over the cap was not read to its end (SPEC section 5): whatever the answer (a 401 comes before the size
+    // check), the connection ends with it, so the server never takes in the rest.
+    const response = found && overCap(request) ? { ...found, headers: { ...found.headers, connection: 'close' } } : found;
     if (response) {
       // Only the method, path and status: never a header, query or body, which may carry tokens or emails.
       const line = { method: request.method, path: maskPath(request.path), status: response.status };

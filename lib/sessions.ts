@@ -219,11 +219,14 @@ export async function refreshSession(engine: Engine, active: ActiveSession, call
   return signSession(engine, session, active.customer, now, jkt);
 }
 
+/**
+ * Ends a session. Of racing logouts of one session the storage lets exactly one revoke the row; the others were
+ * checked before it committed but are refused as a second logout is, so exactly one caller gets 204.
+ */
 export async function endSession(engine: Engine, session: Session, reason: string, caller: Caller): Promise<void> {
   const now = engine.now();
   const revoked = await engine.storage.revokeSession(session.sid, now);
   engine.reads.forget(`session:${session.sid}`);
-  if (revoked) {
-    await engine.audit.record('session.revoked', session.tenant, now, caller, { sid: session.sid, reason });
-  }
+  if (!revoked) throw new BridgeError('session_invalid', 'the session is not valid');
+  await engine.audit.record('session.revoked', session.tenant, now, caller, { sid: session.sid, reason });
 }

@@ -114,6 +114,19 @@ describe('client IP', () => {
     assert.equal(clientIp('6.6.6.6', '1.2.3.4', ['10.0.0.1']), '6.6.6.6');
     assert.equal(clientIp('10.0.0.1', '1.2.3.4, 10.0.0.2', ['10.0.0.1', '10.0.0.2']), '1.2.3.4');
   });
+
+  it('clientIp: every spelling of one IPv6 address is one client (case, zeros, brackets, IPv4-mapped hex)', () => {
+    for (const spelling of ['2001:db8::1', '2001:DB8::1', '2001:db8:0:0:0:0:0:1', '[2001:db8::1]', ' 2001:0db8::0001 ']) {
+      assert.equal(clientIp('10.0.0.1', spelling, 1), '2001:db8::1', spelling);
+    }
+    assert.equal(clientIp('10.0.0.1', '::FFFF:102:304', 1), '1.2.3.4');
+    assert.equal(clientIp('10.0.0.1', '::ffff:1.2.3.4', 1), '1.2.3.4');
+    assert.equal(clientIp('10.0.0.1', 'fe80::1%ETH0', 1), 'fe80::1%eth0');
+    // Text that is no address stays as it is (it still keys its own bucket).
+    assert.equal(clientIp('10.0.0.1', 'not:an:ip', 1), 'not:an:ip');
+    // The trusted-proxy list is compared in the same form.
+    assert.equal(clientIp('2001:DB8::a', '1.2.3.4', ['2001:db8:0::A']), '1.2.3.4');
+  });
 });
 
 describe('secrets at rest', () => {

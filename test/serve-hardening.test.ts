@@ -146,15 +146,43 @@ test('serve: a full flow plus hostile raw requests leave no token, JWT, email or
     // The envelope, and nothing of the request in it.
     const envelope = badHeader.answer.slice(badHeader.answer.indexOf('\r\n\r\n') + 4);
     assert.deepEqual(JSON.parse(envelope), { error: { code: 'invalid_request', message: 'the request is not well-formed HTTP' } });
-    // An Expect the server cannot meet: 417 in the envelope (Node's own answer has no body), nothing handled.
+    const envelopeOf = (answer: string) => JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    // An Expect the server cannot meet: the envelope with its code's status (Node's own 417 has no body).
     const expect = await rawExchange(served.port, [
       'POST /aforo/v1/embed/auth/bridge HTTP/1.1', 'Host: 127.0.0.1', `Expect: ${bridgeToken}`, 'Content-Type: application/json',
       'Content-Length: 2', '', '{}',
     ].join('\r\n'));
-    assert.match(expect.answer, /^HTTP\/1\.1 417 /);
-    assert.deepEqual(JSON.parse(expect.answer.slice(expect.answer.indexOf('\r\n\r\n') + 4)), {
-      error: { code: 'invalid_request', message: 'only Expect: 100-continue is supported' },
-    });
+    assert.match(expect.answer, /^HTTP\/1\.1 400 /);
+    assert.deepEqual(envelopeOf(expect.answer), { error: { code: 'invalid_request', message: 'only Expect: 100-continue is supported' } });
+    // No Host on HTTP/1.1: the envelope, where Node's own 400 had an empty body.
+    const hostless = await rawExchange(served.port, ['GET /aforo/healthz HTTP/1.1', `Authorization: Bearer ${ADMIN_TOKEN}`, '', ''].join('\r\n'));
+    assert.match(hostless.answer, /^HTTP\/1\.1 400 /);
+    assert.equal(envelopeOf(hostless.answer).error.code, 'invalid_request');
+    // 100-continue with a declared body over the cap: the final 413 at once, no invitation to send the body.
+    const invited = await rawExchange(served.port, [
+      'POST /aforo/v1/embed/auth/bridge HTTP/1.1', 'Host: 127.0.0.1', 'Expect: 100-continue', 'Content-Type: application/json',
+      'Content-Length: 100000', '', '',
+    ].join('\r\n'));
+    assert.doesNotMatch(invited.answer, /100 Continue/);
+    assert.match(invited.answer, /^HTTP\/1\.1 413 /);
+    assert.ok(invited.closedByServer);
+    // A small declared body is still invited and served.
+    const small = await rawExchange(served.port, [
+      'POST /aforo/v1/embed/auth/bridge HTTP/1.1', 'Host: 127.0.0.1', 'Expect: 100-continue', 'Content-Type: application/json',
+      'Content-Length: 2', 'Connection: close', '', '{}',
+    ].join('\r\n'));
+    assert.match(small.answer, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
+    // A body over the cap is never taken in, whatever refuses it first: a wrong admin token (401), an unknown path
+    // (404). The server answers and closes; it does not read the 20 MB announced.
+    for (const [path, status] of [['/aforo/v1/admin/tenants', 401], ['/aforo/nowhere', 404]] as const) {
+      const flood = await rawExchange(served.port, [
+        `POST ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Authorization: Bearer wrong-token-wrong-token', 'Content-Type: application/json',
+        `Content-Length: ${20 * 1024 * 1024}`, '', '{"pad":"',
+      ].join('\r\n'));
+      assert.match(flood.answer, new RegExp(`^HTTP/1\\.1 ${status} `), path);
+      assert.match(flood.answer, /\r\nconnection: close\r\n/i, path);
+      assert.ok(flood.closedByServer, `${path}: the server closed the connection`);
+    }
     // Still serving after all of it.
     assert.equal((await call(served, 'GET', '/healthz')).status, 200);
   } finally {
@@ -203,21 +231,21 @@ test('serve logger: an err field from any caller keeps name, code and message on
   assert.ok(!stderr.includes('rawPacket') && !stderr.includes('stack') && !stderr.includes(ADMIN_TOKEN));
 });
 
-test('serve: a request whose body never comes is answered 408 and closed after --request-timeout', async () => {
+test('serve: a request whose body never comes is answered 400 invalid_request (the status of its SPEC code, not 408) and closed after --request-timeout', async () => {
   const served = await serve(['--storage', 'memory', '--admin-token', ADMIN_TOKEN, '--request-timeout', '1']);
   try {
     const slowBody = await rawExchange(served.port, [
       'POST /aforo/v1/embed/auth/magic-link HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/json', 'Content-Length: 100', '', '',
     ].join('\r\n'));
     assert.ok(slowBody.closedByServer, 'the server closed the socket');
-    assert.match(slowBody.answer, /^HTTP\/1\.1 408 /);
+    assert.match(slowBody.answer, /^HTTP\/1\.1 400 /);
     // The SPEC's envelope, as every other answer has it.
     assert.match(slowBody.answer, /\r\ncontent-type: application\/json; charset=utf-8\r\n/i);
     assert.deepEqual(JSON.parse(slowBody.answer.slice(slowBody.answer.indexOf('\r\n\r\n') + 4)).error.code, 'invalid_request');
     assert.ok(slowBody.ms < 5_000, `cut after ${slowBody.ms} ms`);
     const slowHeaders = await rawExchange(served.port, 'GET /aforo/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     assert.ok(slowHeaders.closedByServer);
-    assert.match(slowHeaders.answer, /^HTTP\/1\.1 408 /);
+    assert.match(slowHeaders.answer, /^HTTP\/1\.1 400 /);
     assert.ok(slowHeaders.ms < 5_000, `cut after ${slowHeaders.ms} ms`);
     assert.equal((await call(served, 'GET', '/healthz')).status, 200);
   } finally {

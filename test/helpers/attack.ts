@@ -488,15 +488,17 @@ function headerValues(valid: string, allow: Outcome[]): Hostile[] {
   const either = is(...allow);
   return [
     h('a NUL', Buffer.from(`${valid}\u0000`, 'utf8'), { allow, parser400: true }),
-    h('a lone high surrogate (bytes ED A0 80)', Buffer.concat([Buffer.from(valid), SURROGATE_BYTES]), either),
-    h('a lone low surrogate (bytes ED BF BF)', Buffer.concat([Buffer.from(valid), LOW_SURROGATE_BYTES]), either),
+    // Bytes that are not UTF-8 are malformed text (SPEC section 5), though Node hands them over as Latin-1.
+    h('a lone high surrogate (bytes ED A0 80)', Buffer.concat([Buffer.from(valid), SURROGATE_BYTES]), INVALID),
+    h('a lone low surrogate (bytes ED BF BF)', Buffer.concat([Buffer.from(valid), LOW_SURROGATE_BYTES]), INVALID),
     h('10 KB', TEN_KB, either),
     h('an RTL override', `${valid}\u202e`, either),
     h('a zero-width space', `\u200b${valid}`, either),
     h('a literal %00', `${valid}%00`, either),
     h('an empty value', '', either),
     h('a list of two', `${valid}, ${valid}`, either),
-    h('latin-1 bytes', Buffer.from([0x78, 0xff, 0xfe]), either),
+    h('latin-1 bytes', Buffer.from([0x78, 0xff, 0xfe]), INVALID),
+    h('a UTF-8 encoded é', `${valid}\u00e9`, either),
   ];
 }
 
@@ -1138,6 +1140,16 @@ function flowGroups(): AttackGroup[] {
       const codes = answers.map(ofCode);
       if (codes.filter((c) => c === '200').length !== 1 || codes.some((c) => c !== '200' && c !== 'magic_link_invalid')) {
         fail(`20 parallel exchanges answered ${JSON.stringify(codes)}`);
+      }
+    }),
+    customGroup('race: 20 parallel logouts of one session give exactly one 204, the rest 401 session_invalid', async (t, fail) => {
+      const jwt = await newSession(t, t.a, `logout-racer-${randomBytes(4).toString('hex')}`);
+      // Without the spec's fresh session per call: all 20 carry the one JWT.
+      const spec: WidgetSpec = { ...widget('logout'), session: undefined };
+      const answers = await Promise.all(Array.from({ length: 20 }, () => widgetCall(t, spec, { headers: { authorization: bearer(jwt) }, body: encodeJson({}) })));
+      const codes = answers.map((a) => (a.status === 204 ? '204' : ofCode(a)));
+      if (codes.filter((c) => c === '204').length !== 1 || codes.some((c) => c !== '204' && c !== 'session_invalid')) {
+        fail(`20 parallel logouts answered ${JSON.stringify(codes)}`);
       }
     }),
     customGroup('other tenant: B\'s embed key with A\'s slug is 401 embed_key_invalid, B\'s session JWT on A\'s key 401 session_invalid, A\'s tokens under B refused', async (t, fail) => {

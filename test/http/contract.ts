@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, decodeJwt, exportSPKI, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import type { BridgeOptions } from '../../lib/config.js';
 import type { Storage } from '../../lib/storage.js';
-import { createFixture, ORIGIN, type Fixture, type Mount } from './fixture.js';
+import { ADMIN_TOKEN, createFixture, ORIGIN, type Fixture, type Mount } from './fixture.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -517,6 +518,33 @@ export function httpContract(name: string, mount: Mount, makeStorage?: () => Pro
       }
       const unknown = await f.call('GET', '/v1/admin/tenants/does-not-exist', { headers: { authorization: 'Bearer wrong' } });
       assert.equal(unknown.status, 401);
+    });
+
+    it('admin: a body over 16 KiB is not taken in when a wrong token refuses it first: 401 with Connection: close', async () => {
+      // Keep-alive on purpose: without the close the server would read the 20 MB announced, then wait for more.
+      const url = new URL(f.base);
+      const answer = await new Promise<{ text: string; closed: boolean }>((resolve) => {
+        const socket = connect(Number(url.port), url.hostname, () => {
+          socket.write([`POST ${url.pathname}/v1/admin/tenants HTTP/1.1`, `Host: ${url.host}`, 'Authorization: Bearer wrong',
+            'Content-Type: application/json', `Content-Length: ${20 * 1024 * 1024}`, '', '{"pad":"'].join('\r\n'));
+        });
+        let text = '';
+        const guard = setTimeout(() => { socket.destroy(); resolve({ text, closed: false }); }, 5_000);
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => { clearTimeout(guard); resolve({ text, closed: true }); });
+      });
+      assert.match(answer.text, /^HTTP\/1\.1 401 /);
+      assert.match(answer.text, /\r\nconnection: close\r\n/i);
+      assert.ok(answer.closed, 'the server closed the connection after its answer');
+    });
+
+    it('admin: HEAD on a GET route answers as GET does, without a body', async () => {
+      const head = await fetch(`${f.base}/v1/admin/tenants/${f.tenant}`, { method: 'HEAD', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal(head.status, 200);
+      assert.equal(await head.text(), '');
+      const refused = await fetch(`${f.base}/v1/admin/tenants/${f.tenant}`, { method: 'HEAD' });
+      assert.equal(refused.status, 401);
     });
 
     it('admin: tenants are created once (409 on a second create) and validated', async () => {
