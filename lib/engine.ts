@@ -5,6 +5,7 @@ import { BridgeError } from './errors.js';
 import { SessionTokens } from './session-tokens.js';
 import { SharedRateLimit } from './rate-limit.js';
 import { ReadCache } from './read-cache.js';
+import { sealStoredSecrets } from './seal-at-rest.js';
 import { KeyMaterialCache } from './signing-keys.js';
 import type { PruneCounts, Storage } from './storage.js';
 
@@ -49,6 +50,7 @@ export class Engine {
       this.startPromise = (async () => {
         await this.storage.init();
         this.reads.attach();
+        if (this.config.masterKey) await sealStoredSecrets(this.storage, this.sealer, this.config.logger);
         this.tokensPromise = SessionTokens.load(this.storage, this.sealer, this.config.issuer, this.now());
         await this.tokensPromise;
         await this.audit.loadEmailKey(this.sealer);

@@ -278,6 +278,12 @@ export interface Storage {
    * them end up with the same key.
    */
   saveEngineKeyIfAbsent(key: EngineKey): Promise<EngineKey>;
+  /**
+   * Replaces a sealed secret while it is still `from` (compare-and-set): the engine key's sealed private key
+   * (`{ engineKid }`) or an HS256 signing key's sealed secret (`{ tenant, kid }`). The engine seals with it what was
+   * stored before a master key was set. True when this call changed it; of racing calls with one `from`, one wins.
+   */
+  resealSecret(target: { engineKid: string } | { tenant: string; kid: string }, from: string, to: string): Promise<boolean>;
 
   // ---- audit -----------------------------------------------------------------------------------
   appendAudit(event: AuditEvent): Promise<void>;

@@ -329,6 +329,17 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       if (engineKey === null) engineKey = copy(key);
       return copy(engineKey);
     },
+    async resealSecret(target, from, to) {
+      if ('engineKid' in target) {
+        if (engineKey === null || engineKey.kid !== target.engineKid || engineKey.sealedPrivateKey !== from) return false;
+        engineKey = { ...engineKey, sealedPrivateKey: to };
+        return true;
+      }
+      const key = signingKeys.get(scoped(target.tenant, target.kid));
+      if (!key || key.sealedSecret !== from) return false;
+      signingKeys.set(scoped(target.tenant, target.kid), { ...key, sealedSecret: to });
+      return true;
+    },
 
     async appendAudit(event) {
       insertOnce(audit, scoped(event.tenant, event.id), event, 'audit event');

@@ -430,3 +430,18 @@ test('a database sealed with a master key, opened without one: exit 1 and the er
   assert.equal(run.stderr.includes(MASTER_KEY), false);
   assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
 });
+
+test('a database a key-less command created is sealed by the first command with the master key; key-less commands are refused after', async () => {
+  const late = { AFORO_STORAGE: `sqlite:${join(DIR, 'late.db')}` };
+  const keyless = (args: string[]) => spawnCli(args, late).done;
+  assert.equal((await keyless(['tenants', 'create', 'late', '--name', 'Late'])).code, 0);
+  const minted = await keyless(['signing-keys', 'mint', '--tenant', 'late', '--alg', 'HS256', '--json']);
+  assert.equal(minted.code, 0, minted.stderr);
+  // The first keyed start (a server, or as here a command) seals what is stored; its secret is not printed.
+  const keyed = await spawnCli(['tenants', 'list'], { ...late, AFORO_MASTER_KEY: MASTER_KEY }).done;
+  assert.equal(keyed.code, 0, keyed.stderr);
+  const refused = await keyless(['signing-keys', 'mint', '--tenant', 'late', '--alg', 'HS256']);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /no masterKey is configured; give the master key the server uses/);
+  assert.equal(refused.stdout, '', 'no secret was minted');
+});

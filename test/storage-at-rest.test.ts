@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { memoryMailer } from '../adapters/mail.js';
 import { createBridge } from '../lib/bridge.js';
+import { mintBridgeToken } from '../lib/mint.js';
 import type { Storage } from '../lib/storage.js';
 import { postgresStorage } from '../storage/postgres.js';
 import { sqliteStorage } from '../storage/sqlite.js';
@@ -56,5 +57,76 @@ describe('secrets at rest in SQL storage', () => {
     const { stdout } = await run('pg_dump', ['--dbname', POSTGRES_URL, '--schema', schema], { maxBuffer: 64 * 1024 * 1024 });
     assert.ok(stdout.includes('rest@example.com'), 'the dump is readable (sanity check)');
     for (const secret of secrets) assert.ok(!stdout.includes(secret), `found ${secret.slice(0, 12)}…`);
+  });
+});
+
+/**
+ * A database a key-less process filled first (a CLI command run before the server, say) holds its engine key and
+ * HS256 secrets as `plain:…`; the first start with a master key seals them, and a key-less process then refuses to
+ * start on it, as on a database a keyed server created.
+ */
+async function sealedOnFirstKeyedStart(openStorage: () => Storage): Promise<void> {
+  // Every storage opened is closed, also when an assertion fails half-way (an open pool would hold the process).
+  const opened: Storage[] = [];
+  const open = (): Storage => {
+    const storage = openStorage();
+    opened.push(storage);
+    return storage;
+  };
+  try {
+    await sealedOnFirstKeyedStartWith(open);
+  } finally {
+    await Promise.all(opened.map((storage) => storage.close().catch(() => undefined)));
+  }
+}
+
+async function sealedOnFirstKeyedStartWith(open: () => Storage): Promise<void> {
+  const issuer = 'https://p.example.com/aforo';
+  const masterKey = randomBytes(32).toString('base64');
+  const keyless = createBridge({ storage: open(), mailer: memoryMailer(), issuer });
+  await keyless.api.admin.createTenant({ slug: 'late', name: 'Sealed late' });
+  const ek = (await keyless.api.admin.createEmbedKey('late', { allowedOrigins: [ORIGIN] })) as { key: string };
+  const hs = (await keyless.api.admin.createSigningKey('late', { alg: 'HS256' })) as { kid: string; secret: string };
+  await keyless.api.admin.promoteSigningKey('late', hs.kid);
+  await keyless.close();
+
+  const raw = open();
+  await raw.init();
+  assert.match((await raw.getEngineKey())?.sealedPrivateKey ?? '', /^plain:/, 'the key-less process stored its engine key plain');
+  assert.match((await raw.getSigningKey('late', hs.kid))?.sealedSecret ?? '', /^plain:/);
+  await raw.close();
+
+  const keyed = createBridge({ storage: open(), mailer: memoryMailer(), issuer, masterKey });
+  await keyed.ready();
+  const check = open();
+  await check.init();
+  assert.match((await check.getEngineKey())?.sealedPrivateKey ?? '', /^enc:v1:/);
+  assert.match((await check.getSigningKey('late', hs.kid))?.sealedSecret ?? '', /^enc:v1:/);
+  await check.close();
+  // The sealed secret is the same secret: a token signed with it still exchanges.
+  const bridgeToken = await mintBridgeToken({ kid: hs.kid, alg: 'HS256', key: hs.secret, externalCustomerId: 'late-1' });
+  const answer = await keyed.api.exchangeBridgeToken({ tenant: 'late', embedKey: ek.key, origin: ORIGIN, ip: '127.0.0.1', bridgeToken });
+  assert.equal(answer.customer.externalId, 'late-1');
+  await keyed.close();
+
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const lateKeyless = createBridge({ storage: open(), mailer: memoryMailer(), issuer, logger: quiet });
+  await assert.rejects(lateKeyless.ready(), /no masterKey is configured/);
+  await lateKeyless.close().catch(() => undefined);
+}
+
+describe('secrets stored before a master key was set', () => {
+  it('sqlite: the first start with a master key seals the engine key and HS256 secrets; a key-less start is then refused', async () => {
+    const dir = join(tmpdir(), `aforo-late-${randomBytes(6).toString('hex')}`);
+    after(() => rm(dir, { recursive: true, force: true }));
+    await sealedOnFirstKeyedStart(() => sqliteStorage({ path: join(dir, 'late.db') }));
+  });
+
+  it('postgres: the first start with a master key seals the engine key and HS256 secrets; a key-less start is then refused', async (t) => {
+    const unavailable = await postgresUnavailable();
+    if (unavailable !== null) return skipOrFail(t, unavailable);
+    const { schema, drop } = await createTestSchema();
+    after(drop);
+    await sealedOnFirstKeyedStart(() => postgresStorage({ url: POSTGRES_URL, schema }));
   });
 });

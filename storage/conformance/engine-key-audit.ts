@@ -1,7 +1,7 @@
 // The engine key and the audit log.
 import assert from 'node:assert/strict';
 import type { Section } from './fixtures.js';
-import { MINUTE, at, unique, times, addTenant, auditRecord, engineKeyRecord, ids } from './fixtures.js';
+import { MINUTE, at, unique, times, addTenant, addSigningKey, auditRecord, engineKeyRecord, ids } from './fixtures.js';
 
 export const engineKeyAndAuditCases: Section = (it, s) => {
   it('saveEngineKeyIfAbsent: the first writer wins, also among 5 concurrent calls', async () => {
@@ -14,6 +14,29 @@ export const engineKeyAndAuditCases: Section = (it, s) => {
     for (const result of results) assert.deepEqual(result, winner);
     assert.deepEqual(await s().getEngineKey(), winner);
     assert.deepEqual(await s().saveEngineKeyIfAbsent(engineKeyRecord()), winner);
+  });
+
+  it('resealSecret: the engine key and an HS256 secret change only from the value given, one winner among 5 racing', async () => {
+    const engine = await s().saveEngineKeyIfAbsent(engineKeyRecord());
+    const before = engine.sealedPrivateKey;
+    assert.equal(await s().resealSecret({ engineKid: engine.kid }, `${before}x`, 'enc:v1:stale'), false);
+    assert.equal(await s().resealSecret({ engineKid: `${engine.kid}x` }, before, 'enc:v1:other-kid'), false);
+    assert.equal((await s().getEngineKey())?.sealedPrivateKey, before);
+    assert.equal(await s().resealSecret({ engineKid: engine.kid }, before, 'enc:v1:sealed'), true);
+    assert.deepEqual(await s().getEngineKey(), { ...engine, sealedPrivateKey: 'enc:v1:sealed' });
+    // Put back as it was: on a shared database other suites start engines on this key.
+    assert.equal(await s().resealSecret({ engineKid: engine.kid }, 'enc:v1:sealed', before), true);
+
+    const tenant = await addTenant(s());
+    const other = await addTenant(s());
+    const key = await addSigningKey(s(), tenant, 'ACTIVE');
+    const from = key.sealedSecret as string;
+    assert.equal(await s().resealSecret({ tenant: other, kid: key.kid }, from, 'enc:v1:wrong-tenant'), false);
+    assert.equal(await s().resealSecret({ tenant, kid: `${key.kid}x` }, from, 'enc:v1:unknown'), false);
+    const won = await Promise.all(times(5, (i) => s().resealSecret({ tenant, kid: key.kid }, from, `enc:v1:racer-${i}`)));
+    assert.equal(won.filter(Boolean).length, 1);
+    const stored = await s().getSigningKey(tenant, key.kid);
+    assert.deepEqual(stored, { ...key, sealedSecret: `enc:v1:racer-${won.indexOf(true)}` });
   });
 
   /** Newest first: e4, e3, e2 and e1 share `at` (e2 has the greater id), e0 oldest. */

@@ -8,7 +8,7 @@ import { AUDIT_COLUMNS, ENGINE_KEY_COLUMNS } from './records.js';
 /** Advisory-lock key of the prune round (an arbitrary constant, "aforo" in ASCII). */
 const PRUNE_LOCK_ID = 0x61666f726f;
 
-type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent' | 'appendAudit' | 'listAudit' | 'prune'>;
+type EngineAuditMethods = Pick<Storage, 'getEngineKey' | 'saveEngineKeyIfAbsent' | 'resealSecret' | 'appendAudit' | 'listAudit' | 'prune'>;
 
 /** Appends one audit row (on its own, or inside a transaction). */
 export async function insertAudit(sql: SqlRunner, event: AuditEvent): Promise<void> {
@@ -43,6 +43,14 @@ export function engineAuditMethods(db: () => SqlDatabase): EngineAuditMethods {
       const stored = await getEngineKey();
       if (!stored) throw new Error('the engine key vanished right after it was stored');
       return stored;
+    },
+
+    async resealSecret(target, from, to) {
+      // The old value is in the WHERE: of racing reseals of one secret the first changes the row, the rest nothing.
+      const changed = 'engineKid' in target
+        ? await db().run('update engine_key set sealed_private_key = ? where id = 1 and kid = ? and sealed_private_key = ?', [to, target.engineKid, from])
+        : await db().run('update signing_keys set sealed_secret = ? where tenant = ? and kid = ? and sealed_secret = ?', [to, target.tenant, target.kid, from]);
+      return changed === 1;
     },
 
     async appendAudit(event) {
