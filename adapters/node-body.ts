@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_BODY_BYTES } from '../lib/http.js';
+import { declaresOverCap, MAX_BODY_BYTES } from '../lib/http.js';
 
 /** Marks a body that went over the cap; the engine answers it with 413. */
 export const OVERSIZED = Buffer.alloc(MAX_BODY_BYTES + 1);
@@ -13,7 +13,7 @@ export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   if (req.readableEnded) return Promise.resolve(undefined);
   // A declared length over the cap is refused before a byte of the body is read (SPEC section 5); the engine's
   // 413 answer closes the connection, so the unread body is never taken in either.
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return Promise.resolve(OVERSIZED);
+  if (declaresOverCap(req.headers)) return Promise.resolve(OVERSIZED);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -8,7 +8,7 @@ import { createBridge, type Bridge } from '../lib/bridge.js';
 import type { BridgeOptions, Logger } from '../lib/config.js';
 import { errorResponse, maskPath } from '../lib/edge.js';
 import { BridgeError, type ErrorCode } from '../lib/errors.js';
-import { MAX_BODY_BYTES, type PlainResponse } from '../lib/http.js';
+import { declaresOverCap, type PlainResponse } from '../lib/http.js';
 import type { Mailer } from '../lib/mailer.js';
 import type { Storage } from '../lib/storage.js';
 import { UsageError } from './command.js';
@@ -223,7 +223,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     });
     if (closing) res.setHeader('connection', 'close');
     // A body over the cap is never read (SPEC section 5), whoever answers (a path the engine does not serve, too).
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) res.setHeader('connection', 'close');
+    if (declaresOverCap(req.headers)) res.setHeader('connection', 'close');
     // HTTP/1.1 needs Host; Node's own refusal has no body, this one is the envelope.
     if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
       return answerPlain(res, 400, { code: 'invalid_request', message: 'an HTTP/1.1 request needs a Host header' });
@@ -244,7 +244,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Expect: 100-continue invites the body only when it may be read; a declared body over the cap gets its final
   // answer (413 on the engine's routes) without the invitation.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    if (Number(req.headers['content-length'] ?? 0) <= MAX_BODY_BYTES) res.writeContinue();
+    if (!declaresOverCap(req.headers)) res.writeContinue();
     onRequest(req, res);
   });
 

@@ -1,5 +1,5 @@
 import { BridgeError } from './errors.js';
-import { MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
+import { declaresOverCap, MAX_BODY_BYTES, type PlainRequest, type PlainResponse } from './http.js';
 import { isCleanString, jsonProblem } from './validate.js';
 
 /**
@@ -55,8 +55,7 @@ export function checkRequestStrings(request: PlainRequest): void {
 /** Reads a JSON body: size cap, media type, parse, edge check. A body the host already parsed is taken as it is. */
 export function readJsonBody(request: PlainRequest): unknown {
   const { body } = request;
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
+  if (declaresOverCap(request.headers)) throw new BridgeError('payload_too_large', 'the body is larger than 16 KiB');
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'string' && !Buffer.isBuffer(body)) {
     checkBody(body);

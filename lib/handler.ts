@@ -3,7 +3,7 @@ import { clientIp } from './client-ip.js';
 import type { Engine } from './engine.js';
 import { BridgeError, loggableError } from './errors.js';
 import type { EmbedCall } from './embed-api.js';
-import { MAX_BODY_BYTES, type AssetSource, type PlainRequest, type PlainResponse } from './http.js';
+import { declaresOverCap, MAX_BODY_BYTES, type AssetSource, type PlainRequest, type PlainResponse } from './http.js';
 import { checkRequestStrings, errorResponse, json, maskPath, readJsonBody } from './edge.js';
 import { parseRequestOrigin } from './origin.js';
 import { adminRoute } from './admin-routes.js';
@@ -57,7 +57,7 @@ function decodeParams(raw: string[]): string[] {
 
 /** A request whose declared or delivered body is over the 16 KiB cap. */
 function overCap({ headers, body }: PlainRequest): boolean {
-  if (Number(headers['content-length'] ?? 0) > MAX_BODY_BYTES) return true;
+  if (declaresOverCap(headers)) return true;
   if (Buffer.isBuffer(body)) return body.length > MAX_BODY_BYTES;
   return typeof body === 'string' && body.length > MAX_BODY_BYTES / 3 && Buffer.byteLength(body) > MAX_BODY_BYTES;
 }

@@ -27,6 +27,11 @@ export interface PlainResponse {
 /** Bodies above this many bytes are refused with 413 (SPEC section 5). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** A declared `Content-Length` over the cap: refused (413) or at least never read, before a byte of the body. */
+export function declaresOverCap(headers: Record<string, string | string[] | undefined>): boolean {
+  return Number(headers['content-length'] ?? 0) > MAX_BODY_BYTES;
+}
+
 /** A static file the engine serves (the widget bundle). */
 export interface Asset {
   body: Buffer;
