@@ -85,7 +85,8 @@ export async function createSession(engine: Engine, input: NewSession, caller: C
 
 /**
  * A bridge exchange for a customer whose record the token does not change: the jti, the session and its audit row
- * in one storage step (`startSession`). Null when the jti was already used.
+ * in one storage step (`startSession`), which also checks the signing key against a racing revoke, so nothing is
+ * read again after it. Null when the jti was already used.
  */
 export async function startSessionWithJti(
   engine: Engine,
@@ -100,7 +101,7 @@ export async function startSessionWithJti(
   const jti = { tenant: input.tenant, kid: input.signingKid ?? '', jti: input.jti.jti, expiresAt: input.jti.expiresAt, now };
   const answer = await signedBesideWrite(signSession(engine, session, input.customer, now, null), async () => {
     const stored = await storage.startSession!({ jti, session, audit });
-    if (stored) await keepOnlyIfKeyStands(engine, session, caller, now);
+    if (stored === 'key_revoked') throw new BridgeError('signing_key_revoked', 'the signing key was revoked');
     return stored;
   });
   if (answer) engine.audit.announce(audit);
@@ -110,7 +111,8 @@ export async function startSessionWithJti(
 /**
  * A revoke with `endSessions` commits the key's REVOKED status first and ends the key's sessions after it, while an
  * exchange that verified its token before the revoke may store its session after that second step, and the session
- * would outlive the revoke. So once a bridge session is stored its key is read again, from the storage: a key that
+ * would outlive the revoke. `startSession` checks the key inside its write; after the separate writes of
+ * `createSession` (a first-sight customer, a changed profile) the key is read again, from the storage: a key that
  * is not REVOKED yet means any revoke commits later and its second step, later still, ends this session too; a
  * REVOKED (or missing) key means this session may have been missed, and it is ended here and the exchange refused.
  */

@@ -185,16 +185,20 @@ export interface Storage {
   // ---- sessions --------------------------------------------------------------------------------
   createSession(session: Session): Promise<void>;
   /**
-   * Optional: the writes of one bridge exchange for a known customer as one step — `reserveJti(jti)`, and only when
-   * that returns true, `createSession(session)` and `appendAudit(audit)`. False for a replayed jti, having written
-   * nothing. All or nothing (one transaction on SQL), so racing replays behave as with `reserveJti`. Without it the
-   * engine makes the three calls.
+   * Optional: the writes of one bridge exchange for a known customer as one step — when the session's signing key
+   * (`session.tenant`, `session.signingKid`) exists and is not REVOKED, `reserveJti(jti)`, and only when that returns
+   * true, `createSession(session)` and `appendAudit(audit)`. True when stored; false for a replayed jti and
+   * `'key_revoked'` for a missing or REVOKED key, both having written nothing. All or nothing (one transaction on
+   * SQL), so racing replays behave as with `reserveJti`. The key check is ordered with `revokeSigningKey`: a revoke
+   * that returns after this step answered true is ordered after it, so a `revokeSessionsBySigningKey` that follows the
+   * revoke ends this session (SQL: the check runs inside the write transaction, with a share lock on the key row on
+   * Postgres). Without it the engine makes the three calls and reads the key again after them.
    */
   startSession?(input: {
     jti: { tenant: string; kid: string; jti: string; expiresAt: Date; now: Date };
     session: Session;
     audit: AuditEvent;
-  }): Promise<boolean>;
+  }): Promise<boolean | 'key_revoked'>;
   getSession(sid: string): Promise<Session | null>;
   /**
    * The session and the customer it belongs to, in one read (a join on SQL): what every session-bearing request

@@ -281,6 +281,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): MemoryStorage
       return jtis.reserve(tenant, kid, jti, expiresAt, now);
     },
     async startSession({ jti, session, audit: event }) {
+      // Checked and written with no await in between, so a revoke is wholly before or after this step.
+      if (session.signingKid !== null) {
+        const key = signingKeys.get(scoped(session.tenant, session.signingKid));
+        if (!key || key.status === 'REVOKED') return 'key_revoked';
+      }
       // Rows that cannot be stored are refused before the jti is spent, as a SQL transaction would undo it.
       if (sessions.has(session.sid)) throw new Error('session already exists');
       if (audit.has(scoped(event.tenant, event.id))) throw new Error('audit event already exists');

@@ -159,7 +159,7 @@ export const oneTimeCases: Section = (it, s) => {
     ].map((call) => ({ ...call, session: sessionRecord(world), audit: auditRecord(world.tenant) }));
     // Interleaved, so that the copies and replays share whatever batch the storage forms with the fresh ones.
     const order = calls.map((_, i) => i).sort((a, b) => (a * 7) % calls.length - (b * 7) % calls.length);
-    const results = new Array<boolean>(calls.length);
+    const results = new Array<boolean | 'key_revoked'>(calls.length);
     await Promise.all(order.map(async (i) => {
       results[i] = await storage.startSession!({ jti: calls[i].jti, session: calls[i].session, audit: calls[i].audit });
     }));
@@ -174,6 +174,60 @@ export const oneTimeCases: Section = (it, s) => {
     assert.equal(audited.size, 1 + 12 + 1);
     calls.forEach((call, i) => assert.equal(audited.has(call.audit.id), results[i], `audit row of call ${i}`));
   });
+  it('startSession: a REVOKED or unknown signing key is key_revoked, and nothing is written', async () => {
+    const storage = s();
+    if (!storage.startSession) return;
+    const world = await addWorld(storage);
+    await addSigningKey(storage, world.tenant, 'ACTIVE');
+    const jtiOf = (kid: string) => ({ tenant: world.tenant, kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) });
+    assert.notEqual(await storage.revokeSigningKey(world.tenant, world.signingKey.kid, { force: true, now: at(0) }), 'not_found');
+    const refused = [
+      { jti: jtiOf(world.signingKey.kid), session: sessionRecord(world), audit: auditRecord(world.tenant) },
+      { jti: jtiOf('kid-nobody-has'), session: sessionRecord(world, { signingKid: 'kid-nobody-has' }), audit: auditRecord(world.tenant) },
+    ];
+    for (const call of refused) {
+      assert.equal(await storage.startSession(call), 'key_revoked');
+      assert.equal(await storage.getSession(call.session.sid), null);
+      assert.equal(await storage.reserveJti(call.jti), true, 'the jti was not spent');
+    }
+    assert.deepEqual(await storage.listAudit({ tenant: world.tenant, limit: 10 }), []);
+  });
+
+  it('startSession: exchanges racing a revoke and its revokeSessionsBySigningKey leave no live session of the key', async () => {
+    const storage = s();
+    if (!storage.startSession) return;
+    // A few rounds: where the revoke lands among the exchanges differs from one to the next.
+    for (let round = 0; round < 4; round += 1) await raceOneRevoke(storage);
+  });
+  const raceOneRevoke = async (storage: ReturnType<typeof s>) => {
+    const world = await addWorld(storage);
+    await addSigningKey(storage, world.tenant, 'ACTIVE');
+    const calls = times(40, () => ({
+      jti: { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) },
+      session: sessionRecord(world),
+      audit: auditRecord(world.tenant),
+    }));
+    const revoke = async () => {
+      await storage.revokeSigningKey(world.tenant, world.signingKey.kid, { force: true, now: at(SECOND) });
+      return storage.revokeSessionsBySigningKey(world.tenant, world.signingKey.kid, at(SECOND));
+    };
+    // Exchanges before, beside and after the revoke, so some are stored before it and some are refused after it.
+    const early = calls.slice(0, 20).map((call) => storage.startSession!(call));
+    const revoked = revoke();
+    const late = calls.slice(20).map((call) => storage.startSession!(call));
+    const results = await Promise.all([...early, ...late]);
+    await revoked;
+    for (const [i, call] of calls.entries()) {
+      const stored = await storage.getSession(call.session.sid);
+      if (results[i] === true) assert.ok(stored?.revokedAt, `the session of call ${i} outlived the revoke`);
+      else assert.equal(stored, null, `call ${i} answered ${String(results[i])} and stored its session`);
+    }
+    assert.ok(results.every((result) => result === true || result === 'key_revoked'), JSON.stringify(results));
+    // Once the revoke returned, every exchange of the key is refused.
+    const after = calls[0];
+    assert.equal(await storage.startSession!({ ...after, jti: { ...after.jti, jti: unique('jti-') }, session: sessionRecord(world), audit: auditRecord(world.tenant) }), 'key_revoked');
+  };
+
   it('startSession: an exchange whose rows cannot be stored (its sid is taken) fails alone and keeps its jti; those beside it are stored', async () => {
     const storage = s();
     if (!storage.startSession) return;

@@ -64,9 +64,14 @@ async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
 }
 
 // The jti, session and audit inserts of a batch of exchanges (one or many), one row of each per exchange, in one
-// statement: the columns come as arrays (unnest, each cast to its column's type), the jti insert decides per row,
-// and only rows whose jti was fresh get a session and an audit row. The batch shares one `now` for "remembered but
-// expired" (the earliest of the batch: it never frees a jti early). It answers the sids of the sessions it stored.
+// statement: the columns come as arrays (unnest, each cast to its column's type). `k` reads the signing keys of the
+// batch that are not REVOKED and share-locks them until the commit: a revoke's UPDATE of a key row waits for this
+// statement's commit (so the revoke's second step, revokeSessionsBySigningKey, sees these sessions), and a revoke
+// committed first is seen here (READ COMMITTED reads the newest version of a row it locks). The locks are taken in
+// (tenant, kid) order, the order in which a promote or revoke locks a tenant's keys, so the two never deadlock. Only rows whose key stands
+// get a jti insert, which decides per row, and only rows whose jti was fresh get a session and an audit row. The batch
+// shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a jti early). It answers
+// one row per session stored (sid) and one per key that stands (key_tenant, key_kid).
 const START_SESSIONS_POSTGRES = `
   with input as (
     select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[],
@@ -75,9 +80,15 @@ const START_SESSIONS_POSTGRES = `
     as i(j_tenant, j_kid, j_jti, j_expires_at,
       sid, tenant, customer_id, embed_key_id, method, signing_kid, created_at, refreshed_at, expires_at, revoked_at,
       a_id, a_type, a_at, a_ip, a_user_agent, a_data)
+  ), k as (
+    select tenant, kid from signing_keys
+    where status <> 'REVOKED' and (tenant, kid) in (select tenant, signing_kid from input)
+    order by tenant, kid
+    for share
   ), j as (
     insert into jtis (tenant, kid, jti, expires_at)
     select j_tenant, j_kid, j_jti, j_expires_at from input
+    where input.signing_kid is null or exists (select 1 from k where k.tenant = input.tenant and k.kid = input.signing_kid)
     on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at where jtis.expires_at < ?
     returning tenant, kid, jti
   ), fresh as (
@@ -85,13 +96,31 @@ const START_SESSIONS_POSTGRES = `
   ), a as (
     insert into audit_events (${AUDIT_COLUMNS})
     select tenant, a_id, a_type, a_at, a_ip, a_user_agent, a_data::jsonb from fresh
+  ), s as (
+    insert into sessions (${SESSION_COLUMNS})
+    select ${SESSION_COLUMNS} from fresh
+    returning sid
   )
-  insert into sessions (${SESSION_COLUMNS})
-  select ${SESSION_COLUMNS} from fresh
-  returning sid`;
+  select sid, null as key_tenant, null as key_kid from s
+  union all
+  select null, tenant, kid from k`;
 
 type StartInput = Parameters<NonNullable<Storage['startSession']>>[0];
+type StartOutcome = boolean | 'key_revoked';
 const MAX_BATCH = 64;
+
+const keyName = (tenant: unknown, kid: unknown): string => JSON.stringify([tenant, kid]);
+
+/**
+ * SQLite: whether the session's signing key exists and is not REVOKED, read inside the exchange's write transaction.
+ * SQLite has one writer, so a revoke commits wholly before this read or after this transaction's commit, and in the
+ * second case its revokeSessionsBySigningKey, later still, sees the session.
+ */
+async function keyStands(sql: SqlRunner, session: Session): Promise<boolean> {
+  if (session.signingKid === null) return true;
+  const [row] = await sql.all('select status from signing_keys where tenant = ? and kid = ?', [session.tenant, session.signingKid]);
+  return row !== undefined && row.status !== 'REVOKED';
+}
 
 /**
  * Postgres: the exchanges that arrive in one turn of the event loop go to the database as one statement, so one
@@ -100,8 +129,8 @@ const MAX_BATCH = 64;
  * others wait for it and get false (only one may win, and it is decided by the first). A batch the database refuses
  * whole (a row breaking a constraint) is run again one statement per exchange, so one bad row fails alone.
  */
-function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => Promise<boolean> {
-  const many = async (batch: StartInput[]): Promise<Set<string>> => {
+function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => Promise<StartOutcome> {
+  const many = async (batch: StartInput[]): Promise<Map<StartInput, StartOutcome>> => {
     const column = <T>(pick: (input: StartInput) => T): T[] => batch.map(pick);
     const rows = await db().all(START_SESSIONS_POSTGRES, [
       column((b) => b.jti.tenant), column((b) => b.jti.kid), column((b) => b.jti.jti), column((b) => ms(b.jti.expiresAt)),
@@ -113,11 +142,20 @@ function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => P
       column((b) => b.audit.userAgent), column((b) => JSON.stringify(b.audit.data)),
       Math.min(...batch.map((b) => ms(b.jti.now))),
     ]);
-    return new Set(rows.map((row) => String(row.sid)));
+    const stored = new Set<string>();
+    const standing = new Set<string>();
+    for (const row of rows) {
+      if (row.sid !== null) stored.add(String(row.sid));
+      else standing.add(keyName(row.key_tenant, row.key_kid));
+    }
+    return new Map(batch.map((b) => [
+      b,
+      b.session.signingKid === null || standing.has(keyName(b.session.tenant, b.session.signingKid)) ? stored.has(b.session.sid) : 'key_revoked',
+    ]));
   };
-  const one = async (input: StartInput): Promise<boolean> => (await many([input])).has(input.session.sid);
+  const one = async (input: StartInput): Promise<StartOutcome> => (await many([input])).get(input)!;
 
-  return perTurn(async (inputs: StartInput[]): Promise<Array<Promise<boolean>>> => {
+  return perTurn(async (inputs: StartInput[]): Promise<Array<Promise<StartOutcome>>> => {
     if (inputs.length === 1) return [one(inputs[0])];
     // The first exchange of each jti decides for every exchange of it in the batch.
     const first = new Map<string, number>();
@@ -127,14 +165,16 @@ function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => P
       return first.get(key)!;
     });
     const leaders = [...first.values()];
-    let decided: Map<number, Promise<boolean>>;
+    let decided: Map<number, Promise<StartOutcome>>;
     try {
-      const stored = await many(leaders.map((i) => inputs[i]));
-      decided = new Map(leaders.map((i) => [i, Promise.resolve(stored.has(inputs[i].session.sid))]));
+      const outcomes = await many(leaders.map((i) => inputs[i]));
+      decided = new Map(leaders.map((i) => [i, Promise.resolve(outcomes.get(inputs[i])!)]));
     } catch {
       decided = new Map(leaders.map((i) => [i, one(inputs[i])]));
     }
-    return inputs.map((_, i) => (leaderOf[i] === i ? decided.get(i)! : decided.get(leaderOf[i])!.then(() => false)));
+    // A copy of a jti loses to its leader, or shares its leader's refusal of a revoked key.
+    const follow = (outcome: StartOutcome): StartOutcome => (outcome === 'key_revoked' ? outcome : false);
+    return inputs.map((_, i) => (leaderOf[i] === i ? decided.get(i)! : decided.get(leaderOf[i])!.then(follow)));
   }, MAX_BATCH);
 }
 
@@ -154,7 +194,7 @@ function postgresSessionReader(db: () => SqlDatabase): (sid: string) => Promise<
 
 /** Sessions, one-time jtis, rate-limit windows and magic links: the steps that must hold under races. */
 export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
-  let startPostgres: ((input: StartInput) => Promise<boolean>) | null = null;
+  let startPostgres: ((input: StartInput) => Promise<StartOutcome>) | null = null;
   let readPostgres: ((sid: string) => Promise<Row | null>) | null = null;
   // One upsert that adds in place and returns the new count: racing hits queue on the row and each reads back a
   // different count, exactly 1..n on a fresh window (disjoint ranges for reservations of several).
@@ -183,7 +223,8 @@ export function oneTimeMethods(db: () => SqlDatabase): OneTimeMethods {
       // reserveJti.
       if (database.dialect === 'postgres') return (startPostgres ??= postgresSessionBatcher(db))(input);
       // SQLite: one transaction, shared with the exchanges of the same event-loop turn (one WAL append for all).
-      return database.groupedTransaction(async (tx) => {
+      return database.groupedTransaction(async (tx): Promise<StartOutcome> => {
+        if (!(await keyStands(tx, session))) return 'key_revoked';
         if (!(await insertJti(tx, jti))) return false;
         await insertSession(tx, session);
         await insertAudit(tx, audit);
