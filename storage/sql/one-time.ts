@@ -65,13 +65,13 @@ async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
 
 // The jti, session and audit inserts of a batch of exchanges (one or many), one row of each per exchange, in one
 // statement: the columns come as arrays (unnest, each cast to its column's type). `k` reads the signing keys of the
-// batch that are not REVOKED and share-locks them until the commit: a revoke's UPDATE of a key row waits for this
+// batch that are not REVOKED and share-locks them until the commit: a revoke's lock on a key row waits for this
 // statement's commit (so the revoke's second step, revokeSessionsBySigningKey, sees these sessions), and a revoke
 // committed first is seen here (READ COMMITTED reads the newest version of a row it locks). The locks are taken in
-// (tenant, kid) order, the order in which a promote or revoke locks a tenant's keys, so the two never deadlock. Only rows whose key stands
-// get a jti insert, which decides per row, and only rows whose jti was fresh get a session and an audit row. The batch
-// shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a jti early). It answers
-// one row per session stored (sid) and one per key that stands (key_tenant, key_kid).
+// (tenant, kid) order, the order in which a promote or revoke locks a tenant's keys, so the two never deadlock. Only
+// rows whose key stands get a jti insert, which decides per row, and only rows whose jti was fresh get a session and
+// an audit row. The batch shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a
+// jti early). It answers one row per session stored (sid) and one per key that stands (key_tenant, key_kid).
 const START_SESSIONS_POSTGRES = `
   with input as (
     select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[],
@@ -150,7 +150,9 @@ function postgresSessionBatcher(db: () => SqlDatabase): (input: StartInput) => P
     }
     return new Map(batch.map((b) => [
       b,
-      b.session.signingKid === null || standing.has(keyName(b.session.tenant, b.session.signingKid)) ? stored.has(b.session.sid) : 'key_revoked',
+      b.session.signingKid === null || standing.has(keyName(b.session.tenant, b.session.signingKid))
+        ? stored.has(b.session.sid)
+        : 'key_revoked',
     ]));
   };
   const one = async (input: StartInput): Promise<StartOutcome> => (await many([input])).get(input)!;
