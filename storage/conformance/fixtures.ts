@@ -130,6 +130,26 @@ export function sessionRecord(world: Awaited<ReturnType<typeof addWorld>>, patch
   };
 }
 
+/**
+ * Copies of `count` fresh jtis of the world's key sent to startSession in four turns of the event loop, forward and
+ * reversed in turn: replays that reach a SQL storage as batches running side by side. Resolves to every answer.
+ */
+export async function startSessionsInTurns(s: Storage, world: Awaited<ReturnType<typeof addWorld>>, count: number) {
+  const jtis = times(count, () => unique('jti-'));
+  const calls: Array<Promise<boolean | 'key_revoked'>> = [];
+  for (let turn = 0; turn < 4; turn += 1) {
+    for (const jti of turn % 2 === 0 ? jtis : [...jtis].reverse()) {
+      calls.push(s.startSession!({
+        jti: { tenant: world.tenant, kid: world.signingKey.kid, jti, expiresAt: at(5 * MINUTE), now: at(0) },
+        session: sessionRecord(world),
+        audit: auditRecord(world.tenant),
+      }));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return Promise.all(calls);
+}
+
 export function magicLinkRecord(
   tenant: string,
   embedKeyId: string,

@@ -70,7 +70,9 @@ async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
 // committed first is seen here (READ COMMITTED reads the newest version of a row it locks). The locks are taken in
 // (tenant, kid) order, the order in which a promote or revoke locks a tenant's keys, so the two never deadlock. Only
 // rows whose key stands get a jti insert, which decides per row, and only rows whose jti was fresh get a session and
-// an audit row. The batch shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a
+// an audit row. The jtis go in in key order: two batches holding copies of the same jtis (replays sent to two
+// processes, or two turns of one) would otherwise lock them in opposite orders and deadlock, which Postgres breaks
+// only after deadlock_timeout (1 s) by failing one batch. The batch shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a
 // jti early). It answers one row per session stored (sid) and one per key that stands (key_tenant, key_kid).
 const START_SESSIONS_POSTGRES = `
   with input as (
@@ -89,6 +91,7 @@ const START_SESSIONS_POSTGRES = `
     insert into jtis (tenant, kid, jti, expires_at)
     select j_tenant, j_kid, j_jti, j_expires_at from input
     where input.signing_kid is null or exists (select 1 from k where k.tenant = input.tenant and k.kid = input.signing_kid)
+    order by j_tenant, j_kid, j_jti
     on conflict (tenant, kid, jti) do update set expires_at = excluded.expires_at where jtis.expires_at < ?
     returning tenant, kid, jti
   ), fresh as (
