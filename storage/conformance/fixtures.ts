@@ -130,6 +130,11 @@ export function sessionRecord(world: Awaited<ReturnType<typeof addWorld>>, patch
   };
 }
 
+/** The jti reservation of one bridge exchange with the world's signing key: a fresh jti, kept five minutes. */
+export function jtiRecord(world: Awaited<ReturnType<typeof addWorld>>, patch: Partial<Parameters<Storage['reserveJti']>[0]> = {}) {
+  return { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0), ...patch };
+}
+
 /**
  * Copies of `count` fresh jtis of the world's key sent to startSession in four turns of the event loop, forward and
  * reversed in turn: replays that reach a SQL storage as batches running side by side. Resolves to every answer.
@@ -140,7 +145,7 @@ export async function startSessionsInTurns(s: Storage, world: Awaited<ReturnType
   for (let turn = 0; turn < 4; turn += 1) {
     for (const jti of turn % 2 === 0 ? jtis : [...jtis].reverse()) {
       calls.push(s.startSession!({
-        jti: { tenant: world.tenant, kid: world.signingKey.kid, jti, expiresAt: at(5 * MINUTE), now: at(0) },
+        jti: jtiRecord(world, { jti }),
         session: sessionRecord(world),
         audit: auditRecord(world.tenant),
       }));

@@ -17,6 +17,7 @@ import {
   auditRecord,
   ids,
   magicLinkRecord,
+  jtiRecord,
   sessionRecord,
   startSessionsInTurns,
 } from './fixtures.js';
@@ -115,7 +116,7 @@ export const oneTimeCases: Section = (it, s) => {
     const storage = s();
     if (!storage.startSession) return;
     const world = await addWorld(storage);
-    const jti = { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) };
+    const jti = jtiRecord(world);
     const first = sessionRecord(world);
     const audit = auditRecord(world.tenant, { data: { sid: first.sid } });
     assert.equal(await storage.startSession({ jti, session: first, audit }), true);
@@ -134,7 +135,7 @@ export const oneTimeCases: Section = (it, s) => {
     const storage = s();
     if (!storage.startSession) return;
     const world = await addWorld(storage);
-    const jti = { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) };
+    const jti = jtiRecord(world);
     const sessions = times(20, () => sessionRecord(world));
     const results = await Promise.all(
       sessions.map((session) => storage.startSession!({ jti, session, audit: auditRecord(world.tenant) })),
@@ -149,7 +150,7 @@ export const oneTimeCases: Section = (it, s) => {
     const storage = s();
     if (!storage.startSession) return;
     const world = await addWorld(storage);
-    const jtiOf = (jti: string, now = at(0)) => ({ tenant: world.tenant, kid: world.signingKey.kid, jti, expiresAt: at(5 * MINUTE), now });
+    const jtiOf = (jti: string, now = at(0)) => jtiRecord(world, { jti, now });
     const used = unique('jti-used-');
     assert.equal(await storage.startSession({ jti: jtiOf(used), session: sessionRecord(world), audit: auditRecord(world.tenant) }), true);
     const raced = unique('jti-raced-');
@@ -180,11 +181,10 @@ export const oneTimeCases: Section = (it, s) => {
     if (!storage.startSession) return;
     const world = await addWorld(storage);
     await addSigningKey(storage, world.tenant, 'ACTIVE');
-    const jtiOf = (kid: string) => ({ tenant: world.tenant, kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) });
     assert.notEqual(await storage.revokeSigningKey(world.tenant, world.signingKey.kid, { force: true, now: at(0) }), 'not_found');
     const refused = [
-      { jti: jtiOf(world.signingKey.kid), session: sessionRecord(world), audit: auditRecord(world.tenant) },
-      { jti: jtiOf('kid-nobody-has'), session: sessionRecord(world, { signingKid: 'kid-nobody-has' }), audit: auditRecord(world.tenant) },
+      { jti: jtiRecord(world), session: sessionRecord(world), audit: auditRecord(world.tenant) },
+      { jti: jtiRecord(world, { kid: 'kid-nobody-has' }), session: sessionRecord(world, { signingKid: 'kid-nobody-has' }), audit: auditRecord(world.tenant) },
     ];
     for (const call of refused) {
       assert.equal(await storage.startSession(call), 'key_revoked');
@@ -204,7 +204,7 @@ export const oneTimeCases: Section = (it, s) => {
     const world = await addWorld(storage);
     await addSigningKey(storage, world.tenant, 'ACTIVE');
     const calls = times(40, () => ({
-      jti: { tenant: world.tenant, kid: world.signingKey.kid, jti: unique('jti-'), expiresAt: at(5 * MINUTE), now: at(0) },
+      jti: jtiRecord(world),
       session: sessionRecord(world),
       audit: auditRecord(world.tenant),
     }));
@@ -225,8 +225,7 @@ export const oneTimeCases: Section = (it, s) => {
     }
     assert.ok(results.every((result) => result === true || result === 'key_revoked'), JSON.stringify(results));
     // Once the revoke returned, every exchange of the key is refused.
-    const after = calls[0];
-    assert.equal(await storage.startSession!({ ...after, jti: { ...after.jti, jti: unique('jti-') }, session: sessionRecord(world), audit: auditRecord(world.tenant) }), 'key_revoked');
+    assert.equal(await storage.startSession!({ jti: jtiRecord(world), session: sessionRecord(world), audit: auditRecord(world.tenant) }), 'key_revoked');
   };
 
   it('startSession: copies of the same 60 jtis in four turns, in alternating order, all answer: one winner per jti, no error', async () => {
@@ -246,7 +245,7 @@ export const oneTimeCases: Section = (it, s) => {
     const storage = s();
     if (!storage.startSession) return;
     const world = await addWorld(storage);
-    const jtiOf = (jti: string) => ({ tenant: world.tenant, kid: world.signingKey.kid, jti, expiresAt: at(5 * MINUTE), now: at(0) });
+    const jtiOf = (jti: string) => jtiRecord(world, { jti });
     const taken = sessionRecord(world);
     await storage.createSession(taken);
     const bad = { jti: jtiOf(unique('jti-bad-')), session: { ...sessionRecord(world), sid: taken.sid }, audit: auditRecord(world.tenant) };

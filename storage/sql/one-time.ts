@@ -72,8 +72,9 @@ async function insertSession(sql: SqlRunner, session: Session): Promise<void> {
 // rows whose key stands get a jti insert, which decides per row, and only rows whose jti was fresh get a session and
 // an audit row. The jtis go in in key order: two batches holding copies of the same jtis (replays sent to two
 // processes, or two turns of one) would otherwise lock them in opposite orders and deadlock, which Postgres breaks
-// only after deadlock_timeout (1 s) by failing one batch. The batch shares one `now` for "remembered but expired" (the earliest of the batch: it never frees a
-// jti early). It answers one row per session stored (sid) and one per key that stands (key_tenant, key_kid).
+// only after deadlock_timeout (1 s) by failing one batch. The batch shares one `now` for "remembered but expired"
+// (the earliest of the batch: it never frees a jti early). It answers one row per session stored (sid) and one per
+// key that stands (key_tenant, key_kid).
 const START_SESSIONS_POSTGRES = `
   with input as (
     select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[],
